@@ -1,0 +1,230 @@
+//! The engine's data: webhooks, messages, deliveries and attempts, as the store and the
+//! dispatcher see them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How a payload is put on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// The body is the payload itself — what Ultimate Multisite sends, so existing receivers keep working.
+    Flat,
+    /// `{"type": event, "timestamp": RFC 3339, "data": payload}`.
+    Envelope,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Flat => "flat",
+            Format::Envelope => "envelope",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "flat" => Some(Format::Flat),
+            "envelope" => Some(Format::Envelope),
+            _ => None,
+        }
+    }
+}
+
+pub const WILDCARD: &str = "*";
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    pub id: i64,
+    pub name: String,
+    pub url: String,
+    pub events: Vec<String>,
+    pub active: bool,
+    pub format: Format,
+    pub headers: Vec<(String, String)>,
+    pub secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_secret_until: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub disabled_at: Option<i64>,
+    pub disabled_reason: Option<String>,
+    pub failing_since: Option<i64>,
+    pub delivered_count: i64,
+    pub failed_count: i64,
+    pub last_delivery_at: Option<i64>,
+    pub last_status: Option<String>,
+    pub last_status_code: Option<i64>,
+}
+
+impl Webhook {
+    pub fn subscribes_to(&self, event: &str) -> bool {
+        self.events.iter().any(|e| e == WILDCARD || e == event)
+    }
+
+    /// Whether deliveries go out: switched on and not disabled by endpoint health.
+    pub fn is_live(&self) -> bool {
+        self.active && self.disabled_at.is_none()
+    }
+
+    /// The secrets to sign with: the current one, then the previous one while its rotation
+    /// grace period lasts.
+    pub fn signing_secrets(&self, now_ms: i64) -> Vec<String> {
+        let mut secrets = vec![self.secret.clone()];
+        if let (Some(previous), Some(until)) = (&self.previous_secret, self.previous_secret_until) {
+            if until > now_ms {
+                secrets.push(previous.clone());
+            }
+        }
+        secrets
+    }
+
+    pub fn target(&self, now_ms: i64) -> Target {
+        Target {
+            webhook_id: self.id,
+            url: self.url.clone(),
+            format: self.format,
+            headers: self.headers.clone(),
+            secrets: self.signing_secrets(now_ms),
+        }
+    }
+}
+
+/// Fields given when creating or changing a webhook; `None` = not given.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WebhookInput {
+    pub name: Option<String>,
+    pub url: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub active: Option<bool>,
+    pub secret: Option<String>,
+    pub headers: Option<Vec<(String, String)>>,
+    pub format: Option<Format>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct WebhookFilter {
+    pub event: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// An emitted event, its payload already JSON.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub id: String,
+    pub event: String,
+    pub payload: Vec<u8>,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryStatus {
+    Pending,
+    Delivered,
+    Retrying,
+    Failed,
+}
+
+impl DeliveryStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryStatus::Pending => "pending",
+            DeliveryStatus::Delivered => "delivered",
+            DeliveryStatus::Retrying => "retrying",
+            DeliveryStatus::Failed => "failed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<DeliveryStatus> {
+        match s {
+            "pending" => Some(DeliveryStatus::Pending),
+            "delivered" => Some(DeliveryStatus::Delivered),
+            "retrying" => Some(DeliveryStatus::Retrying),
+            "failed" => Some(DeliveryStatus::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// Where and how to send: a snapshot of the webhook taken when the delivery was claimed.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub webhook_id: i64,
+    pub url: String,
+    pub format: Format,
+    pub headers: Vec<(String, String)>,
+    pub secrets: Vec<String>,
+}
+
+/// One delivery claimed by this process, ready for an attempt.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub delivery_id: String,
+    pub message_id: String,
+    pub event: String,
+    pub payload: Arc<Vec<u8>>,
+    pub message_created_at: i64,
+    /// Attempts made before this one.
+    pub attempts_made: u32,
+    pub is_test: bool,
+    pub target: Arc<Target>,
+}
+
+/// What one HTTP attempt produced.
+#[derive(Debug, Clone, Default)]
+pub struct AttemptResult {
+    pub time_ms: i64,
+    pub status_code: Option<u16>,
+    pub duration_ms: f64,
+    pub error: Option<String>,
+    pub response_body: String,
+    pub response_headers: Vec<(String, String)>,
+    pub retry_after: Option<Duration>,
+}
+
+impl AttemptResult {
+    pub fn succeeded(&self) -> bool {
+        self.error.is_none() && matches!(self.status_code, Some(200..=299))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AttemptView {
+    pub time_ms: i64,
+    pub status_code: Option<i64>,
+    pub duration_ms: f64,
+    pub error: Option<String>,
+    pub response_body: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeliveryView {
+    pub id: String,
+    pub message_id: String,
+    pub webhook_id: i64,
+    pub event: String,
+    pub status: String,
+    pub is_test: bool,
+    pub attempts: Vec<AttemptView>,
+    pub next_attempt_at: Option<i64>,
+    pub created_at: i64,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    pub webhook_id: Option<i64>,
+    pub event: Option<String>,
+    pub status: Option<DeliveryStatus>,
+    pub message_id: Option<String>,
+    pub since_ms: Option<i64>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// Counts of deliveries by status across the whole store.
+#[derive(Debug, Clone, Default)]
+pub struct StoreCounts {
+    pub pending: i64,
+    pub retrying: i64,
+    pub delivered: i64,
+    pub failed: i64,
+    pub webhooks: i64,
+}

@@ -1,0 +1,476 @@
+//! The per-process engine: started lazily on first use, keyed on the process id.
+//!
+//! PHP-FPM and Apache prefork run module startup in the master and then fork. A runtime
+//! inherited across `fork()` has no threads, and its SQLite connections belong to the parent,
+//! so a child abandons (forgets — never drops, dropping would close the parent's locks and
+//! join threads that do not exist) what it inherited and starts its own.
+
+use crate::engine::catalog::Catalog;
+use crate::engine::config::Settings;
+use crate::engine::delivery::attempt;
+use crate::engine::error::{Error, Result};
+use crate::engine::http;
+use crate::engine::ids::IdGenerator;
+use crate::engine::model::*;
+use crate::engine::now_ms;
+use crate::engine::signing;
+use crate::engine::store::{PersistItem, SqliteStore, Store, Transition};
+use crate::engine::validate;
+use crate::engine::writer::{
+    control_channel, disable_cutoff, emit_channel, outcome_for, Control, Counters,
+    SubscriptionCache, TaskContext, Writer,
+};
+use crossbeam_channel::{Sender, TrySendError};
+use parking_lot::Mutex;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+/// Rotated-out secrets keep signing for this long, so receivers can switch without a gap.
+pub const ROTATION_GRACE: Duration = Duration::from_secs(24 * 3600);
+
+pub struct Engine {
+    pub pid: u32,
+    pub settings: Arc<Settings>,
+    pub ids: Arc<IdGenerator>,
+    pub counters: Arc<Counters>,
+    pub owner: String,
+    emits: Sender<NewMessage>,
+    control: Sender<Control>,
+    runtime: Mutex<Option<tokio::runtime::Runtime>>,
+    handle: tokio::runtime::Handle,
+    client: reqwest::Client,
+    /// The PHP thread's own connection: admin calls, durable emits, test events.
+    store: Mutex<SqliteStore>,
+    cache: Mutex<SubscriptionCache>,
+    started_at: Instant,
+}
+
+pub struct TestResult {
+    pub result: AttemptResult,
+    pub delivery_id: String,
+    pub message_id: String,
+}
+
+pub struct WorkReport {
+    pub attempted: u64,
+    pub delivered: u64,
+    pub retrying: u64,
+    pub failed: u64,
+    pub remaining: i64,
+}
+
+impl Engine {
+    pub fn start(settings: Settings) -> Result<Engine> {
+        let settings = Arc::new(settings);
+        let store = SqliteStore::open(&settings.store_path)?;
+        let writer_store = SqliteStore::open(&settings.store_path)?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("umw-worker")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Runtime(format!("cannot start the delivery runtime: {e}")))?;
+        let handle = runtime.handle().clone();
+        let client = http::client(
+            &settings.policy,
+            settings.timeout,
+            settings.max_in_flight_per_webhook,
+        )?;
+        let ids = Arc::new(IdGenerator::new());
+        let counters = Arc::new(Counters::default());
+        let pid = std::process::id();
+        let owner = ids.next(&format!("p{pid}_"), now_ms());
+        let (emits, emit_rx) = emit_channel(settings.queue_capacity);
+        let (control, control_rx) = control_channel();
+        let writer = Writer {
+            store: writer_store,
+            settings: settings.clone(),
+            counters: counters.clone(),
+            ids: ids.clone(),
+            owner: owner.clone(),
+            emits: emit_rx,
+            control: control_rx,
+            runtime: handle.clone(),
+            tasks: Arc::new(TaskContext {
+                client: client.clone(),
+                timeout: settings.timeout,
+                global: Arc::new(Semaphore::new(settings.max_in_flight)),
+                ctl: control.clone(),
+                counters: counters.clone(),
+            }),
+        };
+        std::thread::Builder::new()
+            .name("umw-writer".into())
+            .spawn(move || writer.run())
+            .map_err(|e| Error::Runtime(format!("cannot start the writer thread: {e}")))?;
+        Ok(Engine {
+            pid,
+            settings,
+            ids,
+            counters,
+            owner,
+            emits,
+            control,
+            runtime: Mutex::new(Some(runtime)),
+            handle,
+            client,
+            store: Mutex::new(store),
+            cache: Mutex::new(SubscriptionCache::new()),
+            started_at: Instant::now(),
+        })
+    }
+
+    pub fn uptime(&self) -> Duration {
+        self.started_at.elapsed()
+    }
+
+    /// Hand an event to the background. Falls back to writing the store itself when the queue
+    /// is full (or the writer is gone) — an accepted event is never dropped.
+    pub fn emit(&self, message: NewMessage) -> Result<()> {
+        if self.settings.durable_emit {
+            self.persist_now(message)?;
+        } else {
+            match self.emits.try_send(message) {
+                Ok(()) => {}
+                Err(TrySendError::Full(m)) | Err(TrySendError::Disconnected(m)) => {
+                    self.persist_now(m)?
+                }
+            }
+        }
+        self.counters.emitted.fetch_add(1, Ordering::AcqRel);
+        Ok(())
+    }
+
+    fn persist_now(&self, message: NewMessage) -> Result<()> {
+        let now = now_ms();
+        let mut store = self.store.lock();
+        let matching: Vec<i64> = {
+            let mut cache = self.cache.lock();
+            cache
+                .refresh(&store)?
+                .iter()
+                .filter(|w| w.subscribes_to(&message.event))
+                .map(|w| w.id)
+                .collect()
+        };
+        if matching.is_empty() {
+            self.counters.settle(1);
+            return Ok(());
+        }
+        let deliveries: Vec<(String, i64, bool)> = matching
+            .iter()
+            .map(|id| (self.ids.next("dlv_", now), *id, false))
+            .collect();
+        let tracked = deliveries.iter().map(|(id, _, _)| id.clone()).collect();
+        store.persist(
+            &[PersistItem {
+                message,
+                deliveries,
+                is_test: false,
+            }],
+            &self.owner,
+            0,
+            now,
+        )?;
+        let _ = self.control.send(Control::Track {
+            deliveries: tracked,
+        });
+        Ok(())
+    }
+
+    /// Wait until everything emitted so far is persisted and had its first attempt.
+    pub fn flush(&self, timeout: Duration) -> bool {
+        let target = self.counters.emitted.load(Ordering::Acquire);
+        let _ = self.control.send(Control::Wake);
+        self.counters.wait_settled(target, Instant::now() + timeout)
+    }
+
+    fn invalidate(&self) {
+        self.cache.lock().invalidate();
+        let _ = self.control.send(Control::Wake);
+    }
+
+    pub fn register_webhook(&self, input: WebhookInput) -> Result<i64> {
+        let input = validate::input(input, &self.settings.policy)?;
+        if input.name.is_none() {
+            return Err(Error::invalid("name", "is required"));
+        }
+        if input.url.is_none() {
+            return Err(Error::invalid("url", "is required"));
+        }
+        let secret = match &input.secret {
+            Some(s) => s.clone(),
+            None => signing::try_generate_secret()
+                .map_err(|e| Error::Runtime(format!("no randomness for a secret: {e}")))?,
+        };
+        let id = self.store.lock().insert_webhook(&input, &secret, now_ms())?;
+        self.invalidate();
+        Ok(id)
+    }
+
+    pub fn webhook(&self, id: i64) -> Result<Option<Webhook>> {
+        self.store.lock().get_webhook(id)
+    }
+
+    pub fn webhooks(&self, filter: &WebhookFilter) -> Result<Vec<Webhook>> {
+        self.store.lock().list_webhooks(filter)
+    }
+
+    pub fn update_webhook(&self, id: i64, input: WebhookInput) -> Result<Option<Webhook>> {
+        let input = validate::input(input, &self.settings.policy)?;
+        let mut store = self.store.lock();
+        if !store.update_webhook(id, &input, now_ms())? {
+            return Ok(None);
+        }
+        let updated = store.get_webhook(id)?;
+        drop(store);
+        self.invalidate();
+        Ok(updated)
+    }
+
+    pub fn delete_webhook(&self, id: i64) -> Result<bool> {
+        let deleted = self.store.lock().delete_webhook(id)?;
+        self.invalidate();
+        Ok(deleted)
+    }
+
+    pub fn rotate_secret(&self, id: i64, new_secret: Option<String>) -> Result<Option<String>> {
+        let secret = match new_secret {
+            Some(s) => validate::secret(&s)?,
+            None => signing::try_generate_secret()
+                .map_err(|e| Error::Runtime(format!("no randomness for a secret: {e}")))?,
+        };
+        let now = now_ms();
+        let grace_until = now + ROTATION_GRACE.as_millis() as i64;
+        let rotated = self
+            .store
+            .lock()
+            .rotate_secret(id, &secret, grace_until, now)?;
+        self.invalidate();
+        Ok(rotated.then_some(secret))
+    }
+
+    fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.handle.block_on(f)
+    }
+
+    /// Deliver once, now, synchronously; recorded in the log as a test.
+    pub fn send_test(&self, webhook: &Webhook, event: String, payload: Vec<u8>) -> Result<TestResult> {
+        let now = now_ms();
+        let message_id = self.ids.next("msg_", now);
+        let delivery_id = self.ids.next("dlv_", now);
+        let message = NewMessage {
+            id: message_id.clone(),
+            event: event.clone(),
+            payload: payload.clone(),
+            created_at: now,
+        };
+        let lease_until = now + self.settings.lease().as_millis() as i64;
+        self.store.lock().persist(
+            &[PersistItem {
+                message,
+                deliveries: vec![(delivery_id.clone(), webhook.id, true)],
+                is_test: true,
+            }],
+            &self.owner,
+            lease_until,
+            now,
+        )?;
+        let job = Job {
+            delivery_id: delivery_id.clone(),
+            message_id: message_id.clone(),
+            event,
+            payload: Arc::new(payload),
+            message_created_at: now,
+            attempts_made: 0,
+            is_test: true,
+            target: Arc::new(webhook.target(now)),
+        };
+        let result = self.block_on(attempt(&self.client, &job, self.settings.timeout, now_ms()));
+        let outcome = outcome_for(&self.settings, &job, result.clone(), now_ms());
+        let now = now_ms();
+        self.store
+            .lock()
+            .record(&[outcome], now, disable_cutoff(&self.settings, now))?;
+        self.invalidate();
+        Ok(TestResult {
+            result,
+            delivery_id,
+            message_id,
+        })
+    }
+
+    /// Run due deliveries in the foreground until none are due or the time is up.
+    pub fn work(&self, limit: Option<Duration>) -> Result<WorkReport> {
+        let started = Instant::now();
+        let mut report = WorkReport {
+            attempted: 0,
+            delivered: 0,
+            retrying: 0,
+            failed: 0,
+            remaining: 0,
+        };
+        let owner = format!("{}_fg", self.owner);
+        let batch = self.settings.max_in_flight.max(1);
+        loop {
+            if limit.is_some_and(|l| started.elapsed() >= l) {
+                break;
+            }
+            let now = now_ms();
+            let lease_until = now + self.settings.lease().as_millis() as i64;
+            let jobs = self
+                .store
+                .lock()
+                .claim_due(&owner, now, lease_until, batch, &[])?;
+            if jobs.is_empty() {
+                break;
+            }
+            let client = self.client.clone();
+            let timeout = self.settings.timeout;
+            let per_webhook = self.settings.max_in_flight_per_webhook;
+            let results = self.block_on(async move {
+                let mut semaphores: std::collections::HashMap<i64, Arc<Semaphore>> =
+                    Default::default();
+                let mut set = tokio::task::JoinSet::new();
+                for job in jobs {
+                    let semaphore = semaphores
+                        .entry(job.target.webhook_id)
+                        .or_insert_with(|| Arc::new(Semaphore::new(per_webhook)))
+                        .clone();
+                    let client = client.clone();
+                    set.spawn(async move {
+                        let _permit = semaphore.acquire_owned().await;
+                        let result = attempt(&client, &job, timeout, now_ms()).await;
+                        (job, result)
+                    });
+                }
+                let mut out = Vec::new();
+                while let Some(joined) = set.join_next().await {
+                    if let Ok(pair) = joined {
+                        out.push(pair);
+                    }
+                }
+                out
+            });
+            let now = now_ms();
+            let outcomes: Vec<_> = results
+                .into_iter()
+                .map(|(job, result)| outcome_for(&self.settings, &job, result, now))
+                .collect();
+            for o in &outcomes {
+                report.attempted += 1;
+                match o.transition {
+                    Transition::Delivered => report.delivered += 1,
+                    Transition::Retry { .. } => report.retrying += 1,
+                    Transition::Failed => report.failed += 1,
+                }
+            }
+            self.store
+                .lock()
+                .record(&outcomes, now, disable_cutoff(&self.settings, now))?;
+        }
+        let counts = self.store.lock().counts()?;
+        report.remaining = counts.pending + counts.retrying;
+        Ok(report)
+    }
+
+    pub fn deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<DeliveryView>> {
+        self.store.lock().deliveries(filter)
+    }
+
+    pub fn delivery(&self, id: &str) -> Result<Option<DeliveryView>> {
+        self.store.lock().delivery(id)
+    }
+
+    pub fn redeliver(&self, id: &str) -> Result<bool> {
+        let done = self.store.lock().redeliver(id, now_ms())?;
+        let _ = self.control.send(Control::Wake);
+        Ok(done)
+    }
+
+    pub fn replay(&self, webhook_id: i64, since_ms: i64) -> Result<i64> {
+        let n = self.store.lock().replay(webhook_id, since_ms, now_ms())?;
+        let _ = self.control.send(Control::Wake);
+        Ok(n)
+    }
+
+    pub fn counts(&self) -> Result<StoreCounts> {
+        self.store.lock().counts()
+    }
+
+    pub fn queued(&self) -> usize {
+        self.emits.len()
+    }
+
+    /// Process end: persist everything queued, give in-flight deliveries up to the shutdown
+    /// timeout, hand back the claims on the rest, stop the runtime without waiting on it.
+    pub fn shutdown(&self) {
+        let (ack, done) = crossbeam_channel::bounded(1);
+        if self.control.send(Control::Drain { ack }).is_ok() {
+            let _ = done.recv_timeout(Duration::from_secs(30));
+        }
+        let deadline = Instant::now() + self.settings.shutdown_timeout;
+        while self.counters.outstanding.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let (ack, done) = crossbeam_channel::bounded(1);
+        if self.control.send(Control::Finish { ack }).is_ok() {
+            let _ = done.recv_timeout(Duration::from_secs(10));
+        }
+        if let Some(runtime) = self.runtime.lock().take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// The catalog of event types, per process: built-ins plus what plugins registered.
+pub static CATALOG: Mutex<Option<Catalog>> = Mutex::new(None);
+
+pub fn with_catalog<T>(f: impl FnOnce(&mut Catalog) -> T) -> T {
+    let mut guard = CATALOG.lock();
+    f(guard.get_or_insert_with(Catalog::with_builtins))
+}
+
+/// This process's engine. Only the PHP thread calls this (PHP is single-threaded here), so
+/// the lock is never held across a fork.
+static CURRENT: Mutex<Option<Arc<Engine>>> = Mutex::new(None);
+
+pub fn current(load_settings: impl FnOnce() -> Result<Settings>) -> Result<Arc<Engine>> {
+    let pid = std::process::id();
+    let mut guard = CURRENT.lock();
+    if let Some(engine) = guard.as_ref() {
+        if engine.pid == pid {
+            return Ok(engine.clone());
+        }
+        if let Some(inherited) = guard.take() {
+            std::mem::forget(inherited);
+        }
+    }
+    let engine = Arc::new(Engine::start(load_settings()?)?);
+    *guard = Some(engine.clone());
+    Ok(engine)
+}
+
+/// The running engine of this process, without starting one.
+pub fn running() -> Option<Arc<Engine>> {
+    let guard = CURRENT.lock();
+    guard
+        .as_ref()
+        .filter(|e| e.pid == std::process::id())
+        .cloned()
+}
+
+/// Shut down this process's engine (module shutdown). An inherited one is forgotten.
+pub fn shutdown_current() {
+    let taken = CURRENT.lock().take();
+    if let Some(engine) = taken {
+        if engine.pid == std::process::id() {
+            engine.shutdown();
+        }
+        // Threads may still hold clones; the process is ending, so never run destructors that
+        // could block on them.
+        std::mem::forget(engine);
+    }
+}

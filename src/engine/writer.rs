@@ -1,0 +1,561 @@
+//! The per-process writer thread: the one place this process writes deliveries.
+//!
+//! It receives emitted messages over the bounded crossbeam channel and control messages
+//! (attempt outcomes, drain/finish at shutdown) over an unbounded one, batches them into one
+//! SQLite transaction, and hands claimed deliveries to the tokio runtime. Batching is what lets
+//! one SQLite file take tens of thousands of events per second; a single writer per process
+//! means the HTTP tasks never wait on SQLite.
+
+use crate::engine::config::Settings;
+use crate::engine::delivery::{attempt, decide};
+use crate::engine::ids::IdGenerator;
+use crate::engine::model::{AttemptResult, Job, NewMessage, Webhook};
+use crate::engine::now_ms;
+use crate::engine::store::{Outcome, PersistItem, SqliteStore, Store};
+use crossbeam_channel::{Receiver, Sender};
+use parking_lot::{Condvar, Mutex};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+const BATCH: usize = 1024;
+const POLL_EVERY: Duration = Duration::from_secs(1);
+
+/// Counters shared by the PHP thread, the writer and the delivery tasks.
+#[derive(Default)]
+pub struct Counters {
+    pub emitted: AtomicU64,
+    /// Messages whose deliveries have all had a first attempt (or that matched nothing).
+    pub settled: AtomicU64,
+    pub outstanding: AtomicU64,
+    pub in_flight: AtomicU64,
+    pub delivered: AtomicU64,
+    pub retrying: AtomicU64,
+    pub failed: AtomicU64,
+    pub store_errors: AtomicU64,
+    pub last_error: Mutex<Option<String>>,
+    settled_lock: Mutex<()>,
+    settled_changed: Condvar,
+}
+
+impl Counters {
+    pub fn settle(&self, n: u64) {
+        if n == 0 {
+            return;
+        }
+        self.settled.fetch_add(n, Ordering::AcqRel);
+        let _guard = self.settled_lock.lock();
+        self.settled_changed.notify_all();
+    }
+
+    /// Wait until `settled >= target` or the deadline; true when reached.
+    pub fn wait_settled(&self, target: u64, deadline: Instant) -> bool {
+        let mut guard = self.settled_lock.lock();
+        loop {
+            if self.settled.load(Ordering::Acquire) >= target {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            // Bounded waits: a notify between the check and the wait must not cost the deadline.
+            let wait = deadline
+                .saturating_duration_since(Instant::now())
+                .min(Duration::from_millis(20));
+            self.settled_changed.wait_for(&mut guard, wait);
+        }
+    }
+
+    pub fn note_error(&self, message: String) {
+        self.store_errors.fetch_add(1, Ordering::Relaxed);
+        *self.last_error.lock() = Some(message);
+    }
+
+    pub fn count_outcome(&self, outcome: &Outcome) {
+        let counter = match outcome.transition {
+            crate::engine::store::Transition::Delivered => &self.delivered,
+            crate::engine::store::Transition::Retry { .. } => &self.retrying,
+            crate::engine::store::Transition::Failed => &self.failed,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+pub enum Control {
+    Outcome {
+        job: Box<Job>,
+        result: Box<AttemptResult>,
+    },
+    /// Deliveries the PHP thread persisted itself (durable emit, full queue): track their first
+    /// attempt for `umw_flush` and poll for them now.
+    Track { deliveries: Vec<String> },
+    Wake,
+    /// Persist everything queued and stop claiming; acknowledge when persisted.
+    Drain { ack: Sender<()> },
+    /// Record what finished, give back claims on what did not, and stop.
+    Finish { ack: Sender<()> },
+}
+
+/// Turn an attempt into the store write it causes.
+pub fn outcome_for(settings: &Settings, job: &Job, result: AttemptResult, now: i64) -> Outcome {
+    let jitter: f64 = rand::random();
+    let (transition, disable) = decide(
+        &settings.retry_schedule,
+        job.attempts_made,
+        &result,
+        job.is_test,
+        now,
+        jitter,
+    );
+    Outcome {
+        delivery_id: job.delivery_id.clone(),
+        webhook_id: job.target.webhook_id,
+        attempt: result,
+        transition,
+        disable,
+    }
+}
+
+/// The cutoff for auto-disable: webhooks failing since before this are disabled.
+pub fn disable_cutoff(settings: &Settings, now: i64) -> i64 {
+    if settings.disable_after.is_zero() {
+        i64::MIN
+    } else {
+        now - settings.disable_after.as_millis() as i64
+    }
+}
+
+/// Live webhooks, reloaded only when another connection committed (PRAGMA data_version).
+pub struct SubscriptionCache {
+    version: Option<i64>,
+    webhooks: Vec<Webhook>,
+}
+
+impl SubscriptionCache {
+    pub fn new() -> Self {
+        SubscriptionCache {
+            version: None,
+            webhooks: Vec::new(),
+        }
+    }
+
+    pub fn invalidate(&mut self) {
+        self.version = None;
+    }
+
+    pub fn refresh(&mut self, store: &SqliteStore) -> crate::engine::Result<&[Webhook]> {
+        let version = store.data_version()?;
+        if self.version != Some(version) {
+            self.webhooks = store.live_webhooks()?;
+            self.version = Some(version);
+        }
+        Ok(&self.webhooks)
+    }
+}
+
+impl Default for SubscriptionCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+struct MessageTracker {
+    remaining: usize,
+}
+
+pub struct TaskContext {
+    pub client: reqwest::Client,
+    pub timeout: Duration,
+    pub global: Arc<Semaphore>,
+    pub ctl: Sender<Control>,
+    pub counters: Arc<Counters>,
+}
+
+async fn run_job(job: Job, per_webhook: Arc<Semaphore>, ctx: Arc<TaskContext>) {
+    // Per-webhook permit first: a slow endpoint queues on its own semaphore without holding
+    // one of the global slots the healthy endpoints need.
+    let _webhook_permit = per_webhook.acquire_owned().await;
+    let _global_permit = ctx.global.acquire().await;
+    ctx.counters.in_flight.fetch_add(1, Ordering::Relaxed);
+    let result = attempt(&ctx.client, &job, ctx.timeout, now_ms()).await;
+    ctx.counters.in_flight.fetch_sub(1, Ordering::Relaxed);
+    let _ = ctx.ctl.send(Control::Outcome {
+        job: Box::new(job),
+        result: Box::new(result),
+    });
+}
+
+pub struct Writer {
+    pub store: SqliteStore,
+    pub settings: Arc<Settings>,
+    pub counters: Arc<Counters>,
+    pub ids: Arc<IdGenerator>,
+    pub owner: String,
+    pub emits: Receiver<NewMessage>,
+    pub control: Receiver<Control>,
+    pub runtime: tokio::runtime::Handle,
+    pub tasks: Arc<TaskContext>,
+}
+
+struct State {
+    cache: SubscriptionCache,
+    trackers: HashMap<String, Arc<Mutex<MessageTracker>>>,
+    outstanding: HashMap<String, i64>,
+    per_webhook_outstanding: HashMap<i64, usize>,
+    per_webhook_semaphores: HashMap<i64, Arc<Semaphore>>,
+    unpersisted: Vec<NewMessage>,
+    unrecorded: Vec<(Outcome, Job)>,
+    next_poll: Instant,
+    draining: bool,
+    drain_acks: Vec<Sender<()>>,
+    finish_ack: Option<Sender<()>>,
+}
+
+impl Writer {
+    fn per_webhook_cap(&self) -> usize {
+        self.settings.max_in_flight_per_webhook * 2
+    }
+
+    fn total_cap(&self) -> usize {
+        self.settings.max_in_flight * 2
+    }
+
+    fn lease_until(&self, now: i64) -> i64 {
+        now + self.settings.lease().as_millis() as i64
+    }
+
+    /// The thread body. Returns when told to finish or when every sender is gone.
+    pub fn run(mut self) {
+        let mut state = State {
+            cache: SubscriptionCache::new(),
+            trackers: HashMap::new(),
+            outstanding: HashMap::new(),
+            per_webhook_outstanding: HashMap::new(),
+            per_webhook_semaphores: HashMap::new(),
+            unpersisted: Vec::new(),
+            unrecorded: Vec::new(),
+            next_poll: Instant::now(),
+            draining: false,
+            drain_acks: Vec::new(),
+            finish_ack: None,
+        };
+        loop {
+            let wait = state.next_poll.saturating_duration_since(Instant::now());
+            let mut disconnected = false;
+            crossbeam_channel::select! {
+                recv(self.emits) -> m => match m {
+                    Ok(m) => state.unpersisted.push(m),
+                    Err(_) => disconnected = true,
+                },
+                recv(self.control) -> c => match c {
+                    Ok(c) => self.on_control(&mut state, c),
+                    Err(_) => disconnected = true,
+                },
+                default(wait) => {},
+            }
+            while state.unpersisted.len() < BATCH {
+                match self.emits.try_recv() {
+                    Ok(m) => state.unpersisted.push(m),
+                    Err(_) => break,
+                }
+            }
+            for _ in 0..BATCH {
+                match self.control.try_recv() {
+                    Ok(c) => self.on_control(&mut state, c),
+                    Err(_) => break,
+                }
+            }
+            // Keep going even if a bug panics one iteration: the PHP process must not lose its writer.
+            let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.step(&mut state)));
+            if step.is_err() {
+                self.counters
+                    .note_error("umw writer: internal error (panic) in one batch; continuing".into());
+                state.next_poll = Instant::now() + POLL_EVERY;
+            }
+            if state.draining && state.unpersisted.is_empty() && self.emits.is_empty() {
+                for ack in state.drain_acks.drain(..) {
+                    let _ = ack.send(());
+                }
+            }
+            if let Some(ack) = state.finish_ack.take() {
+                self.finish(&mut state);
+                let _ = ack.send(());
+                return;
+            }
+            if disconnected && self.emits.is_empty() && state.unpersisted.is_empty() {
+                self.finish(&mut state);
+                return;
+            }
+        }
+    }
+
+    fn on_control(&self, state: &mut State, control: Control) {
+        match control {
+            Control::Outcome { job, result } => {
+                let now = now_ms();
+                let outcome = outcome_for(&self.settings, &job, *result, now);
+                state.unrecorded.push((outcome, *job));
+            }
+            Control::Track { deliveries } => {
+                let tracker = Arc::new(Mutex::new(MessageTracker {
+                    remaining: deliveries.len(),
+                }));
+                for id in deliveries {
+                    state.trackers.insert(id, tracker.clone());
+                }
+                state.next_poll = Instant::now();
+            }
+            Control::Wake => state.next_poll = Instant::now(),
+            Control::Drain { ack } => {
+                state.draining = true;
+                state.drain_acks.push(ack);
+            }
+            Control::Finish { ack } => state.finish_ack = Some(ack),
+        }
+    }
+
+    fn step(&mut self, state: &mut State) {
+        let now = now_ms();
+        if !state.unpersisted.is_empty() {
+            match self.persist(state, now) {
+                Ok(jobs) => self.dispatch(state, jobs),
+                Err(e) => {
+                    self.counters.note_error(e.to_string());
+                    // Keep the batch and try again shortly; never drop an accepted event.
+                    state.next_poll = Instant::now() + Duration::from_millis(200);
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+            }
+        }
+        if !state.unrecorded.is_empty() {
+            let outcomes: Vec<Outcome> = state.unrecorded.iter().map(|(o, _)| o.clone()).collect();
+            match self
+                .store
+                .record(&outcomes, now, disable_cutoff(&self.settings, now))
+            {
+                Ok(()) => {
+                    for (outcome, job) in std::mem::take(&mut state.unrecorded) {
+                        self.counters.count_outcome(&outcome);
+                        self.finished(state, &job);
+                    }
+                    // Room was freed: there may be due work waiting for it.
+                    state.next_poll = state.next_poll.min(Instant::now());
+                }
+                Err(e) => self.counters.note_error(e.to_string()),
+            }
+        }
+        if !state.draining && Instant::now() >= state.next_poll {
+            self.poll(state);
+        }
+    }
+
+    fn finished(&self, state: &mut State, job: &Job) {
+        if state.outstanding.remove(&job.delivery_id).is_some() {
+            self.counters.outstanding.fetch_sub(1, Ordering::AcqRel);
+            if let Some(n) = state.per_webhook_outstanding.get_mut(&job.target.webhook_id) {
+                *n = n.saturating_sub(1);
+            }
+        }
+        if let Some(tracker) = state.trackers.remove(&job.delivery_id) {
+            let mut t = tracker.lock();
+            t.remaining = t.remaining.saturating_sub(1);
+            if t.remaining == 0 {
+                self.counters.settle(1);
+            }
+        }
+    }
+
+    fn persist(&mut self, state: &mut State, now: i64) -> crate::engine::Result<Vec<Job>> {
+        let webhooks = state.cache.refresh(&self.store)?.to_vec();
+        let lease_until = self.lease_until(now);
+        let mut items = Vec::new();
+        let mut jobs = Vec::new();
+        let mut unmatched = 0u64;
+        let mut trackers = Vec::new();
+        let mut planned: HashMap<i64, usize> = HashMap::new();
+        let mut planned_total = 0usize;
+        for message in &state.unpersisted {
+            let matching: Vec<&Webhook> = webhooks
+                .iter()
+                .filter(|w| w.subscribes_to(&message.event))
+                .collect();
+            if matching.is_empty() {
+                unmatched += 1;
+                continue;
+            }
+            let payload = Arc::new(message.payload.clone());
+            let mut deliveries = Vec::with_capacity(matching.len());
+            let mut ids = Vec::with_capacity(matching.len());
+            for webhook in matching {
+                let delivery_id = self.ids.next("dlv_", now);
+                let already = state
+                    .per_webhook_outstanding
+                    .get(&webhook.id)
+                    .copied()
+                    .unwrap_or(0)
+                    + planned.get(&webhook.id).copied().unwrap_or(0);
+                let leased = already < self.per_webhook_cap()
+                    && state.outstanding.len() + planned_total < self.total_cap();
+                if leased {
+                    *planned.entry(webhook.id).or_default() += 1;
+                    planned_total += 1;
+                    jobs.push(Job {
+                        delivery_id: delivery_id.clone(),
+                        message_id: message.id.clone(),
+                        event: message.event.clone(),
+                        payload: payload.clone(),
+                        message_created_at: message.created_at,
+                        attempts_made: 0,
+                        is_test: false,
+                        target: Arc::new(webhook.target(now)),
+                    });
+                } else {
+                    // No room now: it waits in the store and is claimed when room frees up.
+                    state.next_poll = state.next_poll.min(Instant::now() + POLL_EVERY);
+                }
+                ids.push(delivery_id.clone());
+                deliveries.push((delivery_id, webhook.id, leased));
+            }
+            trackers.push(ids);
+            items.push(PersistItem {
+                message: message.clone(),
+                deliveries,
+                is_test: false,
+            });
+        }
+        // Events nobody subscribed to cost no disk write.
+        self.store_persist(&items, lease_until, now)?;
+        state.unpersisted.clear();
+        self.counters.settle(unmatched);
+        for ids in trackers {
+            let tracker = Arc::new(Mutex::new(MessageTracker {
+                remaining: ids.len(),
+            }));
+            for id in ids {
+                state.trackers.insert(id, tracker.clone());
+            }
+        }
+        Ok(jobs)
+    }
+
+    fn store_persist(&mut self, items: &[PersistItem], lease_until: i64, now: i64) -> crate::engine::Result<()> {
+        self.store.persist(items, &self.owner, lease_until, now)
+    }
+
+    fn poll(&mut self, state: &mut State) {
+        let now = now_ms();
+        let room = self.total_cap().saturating_sub(state.outstanding.len());
+        let full: Vec<i64> = state
+            .per_webhook_outstanding
+            .iter()
+            .filter(|(_, n)| **n >= self.per_webhook_cap())
+            .map(|(id, _)| *id)
+            .collect();
+        let claimed = if room == 0 {
+            Ok(Vec::new())
+        } else {
+            self.store
+                .claim_due(&self.owner, now, self.lease_until(now), room.min(BATCH), &full)
+        };
+        match claimed {
+            Ok(jobs) => {
+                let got_all_room = !jobs.is_empty() && jobs.len() >= room.min(BATCH);
+                self.dispatch(state, jobs);
+                let next = if got_all_room {
+                    None
+                } else {
+                    self.store.next_due(now).ok().flatten()
+                };
+                let delay = match next {
+                    Some(t) if t > now => Duration::from_millis((t - now) as u64).min(POLL_EVERY),
+                    // Due now but not claimable (no room): outcomes will wake the poll.
+                    _ => POLL_EVERY,
+                };
+                state.next_poll = Instant::now() + delay;
+            }
+            Err(e) => {
+                self.counters.note_error(e.to_string());
+                state.next_poll = Instant::now() + POLL_EVERY;
+            }
+        }
+    }
+
+    fn dispatch(&mut self, state: &mut State, jobs: Vec<Job>) {
+        for job in jobs {
+            let webhook_id = job.target.webhook_id;
+            if state.outstanding.contains_key(&job.delivery_id) {
+                continue;
+            }
+            state.outstanding.insert(job.delivery_id.clone(), webhook_id);
+            self.counters.outstanding.fetch_add(1, Ordering::AcqRel);
+            *state.per_webhook_outstanding.entry(webhook_id).or_default() += 1;
+            let semaphore = state
+                .per_webhook_semaphores
+                .entry(webhook_id)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.settings.max_in_flight_per_webhook)))
+                .clone();
+            self.runtime
+                .spawn(run_job(job, semaphore, self.tasks.clone()));
+        }
+    }
+
+    fn finish(&mut self, state: &mut State) {
+        let now = now_ms();
+        if !state.unpersisted.is_empty() {
+            // Last chance: persist without leasing, so any process can deliver them later.
+            let _ = self.persist(state, now).map(|jobs| {
+                let ids: Vec<String> = jobs.iter().map(|j| j.delivery_id.clone()).collect();
+                let _ = self.store.release(&self.owner, &ids);
+            });
+        }
+        while let Ok(Control::Outcome { job, result }) = self.control.try_recv() {
+            let outcome = outcome_for(&self.settings, &job, *result, now);
+            state.unrecorded.push((outcome, *job));
+        }
+        if !state.unrecorded.is_empty() {
+            let outcomes: Vec<Outcome> = state.unrecorded.iter().map(|(o, _)| o.clone()).collect();
+            if self
+                .store
+                .record(&outcomes, now, disable_cutoff(&self.settings, now))
+                .is_ok()
+            {
+                for (_, job) in std::mem::take(&mut state.unrecorded) {
+                    self.finished(state, &job);
+                }
+            }
+        }
+        let unfinished: Vec<String> = state.outstanding.keys().cloned().collect();
+        if !unfinished.is_empty() {
+            let _ = self.store.release(&self.owner, &unfinished);
+        }
+    }
+}
+
+pub fn emit_channel(capacity: usize) -> (Sender<NewMessage>, Receiver<NewMessage>) {
+    crossbeam_channel::bounded(capacity)
+}
+
+pub fn control_channel() -> (Sender<Control>, Receiver<Control>) {
+    crossbeam_channel::unbounded()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_settled_reaches_target_or_times_out() {
+        let c = Arc::new(Counters::default());
+        assert!(c.wait_settled(0, Instant::now()));
+        assert!(!c.wait_settled(1, Instant::now() + Duration::from_millis(30)));
+        let c2 = c.clone();
+        let t = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            c2.settle(2);
+        });
+        assert!(c.wait_settled(2, Instant::now() + Duration::from_secs(5)));
+        t.join().unwrap();
+    }
+}

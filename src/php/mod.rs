@@ -1,0 +1,104 @@
+//! The PHP layer: module entry, php.ini entries, lifecycle hooks and `phpinfo()`.
+//!
+//! The runtime is never started here: module startup runs in the PHP-FPM master before it forks,
+//! so the engine starts lazily on first use in each process (`engine::runtime::current`).
+
+mod convert;
+mod errors;
+mod functions;
+
+use crate::engine::config::{Settings, INI_DEFAULTS};
+use crate::engine::runtime;
+use ext_php_rs::flags::IniEntryPermission;
+use ext_php_rs::prelude::*;
+use ext_php_rs::zend::{ExecutorGlobals, IniEntryDef, ModuleEntry};
+use ext_php_rs::{info_table_end, info_table_row, info_table_start};
+use std::ffi::CString;
+use std::panic::catch_unwind;
+
+extern "C" {
+    fn display_ini_entries(module: *mut ModuleEntry);
+}
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Settings as php.ini says now (read once per process, when the engine starts).
+pub fn load_settings() -> crate::engine::Result<Settings> {
+    let values = ExecutorGlobals::get().ini_values();
+    Settings::from_lookup(|name| values.get(name).cloned().flatten())
+}
+
+fn leak_cstr(s: &str) -> &'static std::ffi::CStr {
+    let owned = CString::new(s).unwrap_or_default();
+    Box::leak(owned.into_boxed_c_str())
+}
+
+fn register_ini(module_number: i32) {
+    let mut entries: Vec<IniEntryDef> = INI_DEFAULTS
+        .iter()
+        .map(|(name, default)| {
+            // Settings are read once when a process's engine starts, so changing them at run
+            // time (ini_set) would mislead: php.ini, -d, or the FPM pool only.
+            IniEntryDef::new(
+                leak_cstr(name),
+                leak_cstr(default),
+                IniEntryPermission::PerDir,
+            )
+        })
+        .collect();
+    entries.push(IniEntryDef::end());
+    IniEntryDef::register(Box::leak(entries.into_boxed_slice()), module_number);
+}
+
+pub extern "C" fn startup(_ty: i32, module_number: i32) -> i32 {
+    match catch_unwind(|| register_ini(module_number)) {
+        Ok(()) => 0,
+        Err(_) => -1,
+    }
+}
+
+pub extern "C" fn shutdown(_ty: i32, _module_number: i32) -> i32 {
+    // Nothing may unwind into PHP; a failed shutdown leaves deliveries pending in the store,
+    // where the next process picks them up.
+    let _ = catch_unwind(runtime::shutdown_current);
+    0
+}
+
+pub extern "C" fn info(module: *mut ModuleEntry) {
+    let _ = catch_unwind(|| {
+        let settings = load_settings();
+        info_table_start!();
+        info_table_row!("umw support", "enabled");
+        info_table_row!("version", VERSION);
+        match &settings {
+            Ok(s) => {
+                info_table_row!("store", s.store_path.display().to_string().as_str());
+            }
+            Err(e) => {
+                info_table_row!("configuration error", e.to_string().as_str());
+            }
+        }
+        let state = match runtime::running() {
+            Some(engine) => format!(
+                "running (pid {}, up {} s, {} emitted, {} in flight)",
+                engine.pid,
+                engine.uptime().as_secs(),
+                engine.counters.emitted.load(std::sync::atomic::Ordering::Relaxed),
+                engine.counters.in_flight.load(std::sync::atomic::Ordering::Relaxed)
+            ),
+            None => "not started (starts on first use in each process)".to_string(),
+        };
+        info_table_row!("runtime", state.as_str());
+        info_table_end!();
+        // SAFETY: `module` is the entry PHP passed to this info callback.
+        unsafe { display_ini_entries(module) };
+    });
+}
+
+#[php_module]
+#[php(startup = "startup")]
+pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    functions::register(module)
+        .shutdown_function(shutdown)
+        .info_function(info)
+}

@@ -1,0 +1,187 @@
+'use strict';
+// Browser tests: playwright-core driving Debian's /usr/bin/chromium (no browser download), fresh profile.
+// (a) the documented walkthrough: log in → Network Admin → Webhooks → Add New → Name, URL, event
+//     "Payment Received" → save → Send Test Event → "Delivered — HTTP 200", receiver got the sample payload;
+// (b) payment_received fired on site 2 → Deliveries screen shows it delivered.
+// Screenshots: tests/wp/.state/screenshots/*.png (copied to docs/screenshots/ with UMW_WP_UPDATE_DOCS=1).
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const h = require('../lib/harness');
+
+let chromium;
+try { ({ chromium } = require('playwright-core')); } catch (e) { ({ chromium } = require(path.join(h.WP_TESTS, 'node_modules', 'playwright-core'))); }
+
+const SHOTS = path.join(h.WP_TESTS, '.state', 'screenshots');
+const DOCS = path.resolve(h.WP_TESTS, '..', '..', 'docs', 'screenshots');
+const CHROMIUM = process.env.UMW_CHROMIUM || '/usr/bin/chromium';
+
+(async () => {
+  const env = h.loadEnv();
+  const suite = h.createSuite('e2e');
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const receiver = await h.startReceiver({ file: path.join(h.WP_TESTS, '.state', 'receiver-e2e.jsonl') });
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'umw-chromium-'));
+  const blocked = [];
+  const pageErrors = [];
+  const ctx = { run: Date.now().toString(36) };
+  let browser, page;
+  const needExt = () => { if (!env.UMW_EXT) suite.skip('umw extension not built (UMW_EXT unset)'); };
+  const shot = async (name) => { await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: true }); };
+  const shotEl = async (name, selector) => {
+    const el = await page.$(selector);
+    if (el) await el.screenshot({ path: path.join(SHOTS, name + '.png') }); else await shot(name);
+  };
+  const nav = async (fn) => { await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: 30000 }), fn()]); };
+  const noCritical = async (what) => {
+    const t = await page.content();
+    h.notContains(t, 'There has been a critical error', what);
+  };
+
+  suite.test('browser: launch chromium', async () => {
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true,
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+      viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1, locale: 'en-US', timezoneId: 'UTC',
+    });
+    // Nothing but this machine: abort any request that is not to 127.0.0.1 / localhost.
+    await browser.route('**/*', (route) => {
+      const u = new URL(route.request().url());
+      if (['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol) && !['127.0.0.1', 'localhost'].includes(u.hostname)) { blocked.push(u.href); return route.abort(); }
+      return route.continue();
+    });
+    page = browser.pages()[0] || await browser.newPage();
+    page.setDefaultTimeout(20000);
+    page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.message}`));
+    page.on('dialog', (d) => d.accept());
+  });
+
+  suite.test('walkthrough: log in as the network admin', async () => {
+    await page.goto(env.WP_URL + '/wp-login.php');
+    await page.fill('#user_login', env.WP_ADMIN_USER);
+    await page.fill('#user_pass', env.WP_ADMIN_PASS);
+    await nav(() => page.click('#wp-submit'));
+    h.assert(/\/wp-admin\//.test(page.url()), 'landed in wp-admin: ' + page.url());
+    await noCritical('dashboard');
+  });
+
+  suite.test('walkthrough: Network Admin → Webhooks (list screen)', async () => {
+    needExt();
+    await page.goto(env.WP_URL + '/wp-admin/network/');
+    await noCritical('network dashboard');
+    await nav(() => page.click('#toplevel_page_umw-webhooks > a'));
+    h.contains(page.url(), 'page=umw-webhooks', 'url');
+    h.eq((await page.textContent('h1')).trim(), 'Webhooks', 'h1');
+  });
+
+  suite.test('walkthrough: Add New → Name, URL, event "Payment Received" → save', async () => {
+    needExt();
+    await nav(() => page.click('a.page-title-action:has-text("Add New")'));
+    h.contains(await page.textContent('h1'), 'Add New Webhook', 'h1');
+    ctx.name = 'Billing system';
+    await page.fill('#webhook_name', ctx.name);
+    await page.fill('#webhook_url', receiver.url + '/billing');
+    const all = page.locator('#umw-webhook-form input[name="webhook_events[]"][value="*"]');
+    if (await all.count() && await all.isChecked()) await all.uncheck();
+    const pr = page.locator('#umw-webhook-form label:has-text("Payment Received") input[type=checkbox]').first();
+    await pr.check();
+    h.eq(await pr.getAttribute('value'), 'payment_received', 'the "Payment Received" checkbox is payment_received');
+    await shot('add-webhook');
+    await nav(() => page.click('#umw-webhook-form [type=submit]'));
+    await noCritical('after save');
+    h.contains(page.url(), 'action=edit', 'redirected to the edit screen');
+    ctx.id = Number(new URL(page.url()).searchParams.get('id'));
+    h.contains(await page.textContent('#umw-notices'), 'Webhook created', 'created notice');
+    h.assert(/^whsec_/.test((await page.textContent('#umw-secret')).trim()), 'secret shown');
+    await shot('edit-webhook');
+  });
+
+  suite.test('walkthrough: Send Test Event → "Delivered — HTTP 200"; the receiver got the sample payload', async () => {
+    needExt();
+    const before = receiver.requests.length;
+    const sel = page.locator('#umw-test-event');
+    if (await sel.count()) await sel.selectOption('payment_received');
+    await nav(() => page.click('#umw-test-form [type=submit]'));
+    await noCritical('after test');
+    const box = page.locator('#umw-test-result');
+    await box.waitFor();
+    h.contains(await box.getAttribute('class'), 'notice-success', 'success notice');
+    const text = (await box.textContent()).replace(/\s+/g, ' ');
+    h.contains(text, 'HTTP 200', 'shows HTTP 200');
+    await page.click('#umw-test-result summary').catch(() => {});
+    await shot('test-result');
+    await page.evaluate(() => document.querySelector('#umw-test-result')?.scrollIntoView());
+    const got = await receiver.waitFor((q) => receiver.requests.indexOf(q) >= before && q.path === '/billing', 5000);
+    h.eq(got.method, 'POST', 'POST');
+    const api = new h.Client(env.WP_URL);
+    const ap = await h.wpPhp(path.join(h.WP_TESTS, 'lib/app-password.php'), [env.WP_ADMIN_USER, 'e2e']);
+    ctx.rest = new h.Client(env.WP_URL, { auth: { user: ap.user, pass: ap.password } });
+    const sample = (await ctx.rest.get('/wp-json/umw/v1/event-types/payment_received')).json().sample;
+    h.eq(JSON.stringify(JSON.parse(got.body)), JSON.stringify(sample), 'body = payment_received sample');
+  });
+
+  suite.test('walkthrough: the list shows the new webhook', async () => {
+    needExt();
+    // A second webhook so the list screenshot shows more than one row.
+    await ctx.rest.post('/wp-json/umw/v1/webhooks', { json: { name: 'CRM (all events)', url: receiver.url + '/crm', events: ['*'] } });
+    await page.goto(env.WP_URL + '/wp-admin/network/admin.php?page=umw-webhooks');
+    h.contains(await page.textContent('#umw-webhooks-form'), ctx.name, 'listed');
+    await shot('webhooks-list');
+  });
+
+  suite.test('site 2: payment_received fired on site 2 shows as delivered on the Deliveries screen', async () => {
+    needExt();
+    const marker = `e2e-${ctx.run}`;
+    const r = await new h.Client(env.WP_URL).get(`/site2/?umw_test_emit=payment_received&token=${env.UMW_TEST_TOKEN}&marker=${marker}`);
+    h.eq(r.status, 200, 'emit endpoint ' + h.snippet(r.text, 200));
+    h.eq(r.json().blog_id, 2, 'site 2');
+    await receiver.waitFor((q) => q.path === '/billing' && q.body.includes(marker), 20000);
+    const url = env.WP_URL + `/wp-admin/network/admin.php?page=umw-deliveries&webhook_id=${ctx.id}`;
+    let ok = false;
+    for (let i = 0; i < 40 && !ok; i++) {
+      await page.goto(url);
+      const t = (await page.textContent('#wpbody-content')).replace(/\s+/g, ' ');
+      ok = /payment_received/.test(t) && /delivered/i.test(t) && (await page.locator('tr:has-text("payment_received")').count()) >= 2;
+      if (!ok) await page.waitForTimeout(500);
+    }
+    await noCritical('deliveries');
+    h.assert(ok, 'deliveries screen shows payment_received delivered (test + site-2 event)');
+    const row = page.locator('tbody tr').filter({ hasNotText: /test/i }).filter({ hasText: 'payment_received' }).first();
+    h.assert(await row.count(), 'a non-test payment_received row');
+    h.assert(/delivered/i.test(await row.textContent()), 'row status delivered: ' + (await row.textContent()).replace(/\s+/g, ' '));
+    await shot('deliveries');
+    const link = row.locator('a[href*="delivery=dlv_"]').first();
+    if (await link.count()) {
+      await nav(() => link.click());
+      await noCritical('delivery detail');
+      h.contains(await page.textContent('#wpbody-content'), marker, 'detail shows the payload');
+      await shot('delivery-detail');
+    }
+  });
+
+  suite.test('browser: no JavaScript errors on the plugin screens', async () => {
+    const mine = pageErrors.filter((e) => /umw/.test(e));
+    if (mine.length) throw new Error(mine.join('\n'));
+    if (pageErrors.length) console.log('# note: JS errors elsewhere: ' + pageErrors.join(' | '));
+  });
+
+  suite.test('browser: nothing outside 127.0.0.1 was requested (blocked requests listed)', async () => {
+    if (blocked.length) console.log('# blocked external requests: ' + [...new Set(blocked)].join(' '));
+    const fromPlugin = blocked.filter((u) => !/gravatar|s\.w\.org|wordpress\.org/.test(u));
+    h.eq(fromPlugin.length, 0, 'external requests: ' + fromPlugin.join(' '));
+  });
+
+  const res = await suite.run();
+  try { await browser?.close(); } catch (e) { /* ignore */ }
+  fs.rmSync(profile, { recursive: true, force: true });
+  await receiver.close();
+  if (process.env.UMW_WP_UPDATE_DOCS === '1') {
+    fs.mkdirSync(DOCS, { recursive: true });
+    for (const n of ['webhooks-list', 'edit-webhook', 'test-result', 'deliveries', 'add-webhook', 'delivery-detail']) {
+      const f = path.join(SHOTS, n + '.png');
+      if (fs.existsSync(f)) fs.copyFileSync(f, path.join(DOCS, n + '.png'));
+    }
+    console.log('# screenshots copied to ' + DOCS);
+  }
+  process.exit(res.failed ? 1 : 0);
+})().catch((e) => { console.error(e); process.exit(2); });
