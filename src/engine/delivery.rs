@@ -3,6 +3,7 @@
 //! `decide` is pure (time and jitter are inputs) so the retry, Retry-After and 410 rules are
 //! table-tested without a network.
 
+use crate::engine::address_policy::AddressPolicy;
 use crate::engine::http::describe_error;
 use crate::engine::model::{AttemptResult, Format, Job};
 use crate::engine::retry::{honour_retry_after, parse_retry_after, retry_delay};
@@ -60,12 +61,23 @@ pub fn rfc3339(ms: i64) -> String {
 }
 
 /// POST one attempt. Never panics and never returns an error: every failure is an attempt result.
-pub async fn attempt(client: &reqwest::Client, job: &Job, timeout: Duration, now_ms: i64) -> AttemptResult {
+///
+/// The client's resolver checks the addresses of host names; an IP literal in the URL is never
+/// resolved, so it is checked here (a webhook stored under a laxer policy must not bypass it).
+pub async fn attempt(client: &reqwest::Client, policy: &AddressPolicy, job: &Job, timeout: Duration, now_ms: i64) -> AttemptResult {
     let started = Instant::now();
     let mut result = AttemptResult {
         time_ms: now_ms,
         ..Default::default()
     };
+    let literal = url::Url::parse(&job.target.url)
+        .map_err(|e| format!("invalid url: {e}"))
+        .and_then(|u| policy.check_url_host(&u).map_err(|blocked| blocked.to_string()));
+    if let Err(error) = literal {
+        result.error = Some(error);
+        result.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+        return result;
+    }
     let body = body(job);
     let timestamp = now_ms.div_euclid(1000);
     let keys: Vec<Vec<u8>> = job

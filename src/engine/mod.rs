@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod config;
 pub mod delivery;
 pub mod error;
+pub mod fork;
 pub mod http;
 pub mod ids;
 pub mod model;

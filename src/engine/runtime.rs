@@ -20,7 +20,7 @@ use crate::engine::writer::{
     control_channel, disable_cutoff, emit_channel, outcome_for, Control, Counters,
     SubscriptionCache, TaskContext, Writer,
 };
-use crossbeam_channel::{Sender, TrySendError};
+use crossbeam_channel::{SendTimeoutError, Sender, TrySendError};
 use parking_lot::Mutex;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -29,6 +29,8 @@ use tokio::sync::Semaphore;
 
 /// Rotated-out secrets keep signing for this long, so receivers can switch without a gap.
 pub const ROTATION_GRACE: Duration = Duration::from_secs(24 * 3600);
+/// How long an emit waits for room in a full queue before writing the store itself.
+const FULL_QUEUE_WAIT: Duration = Duration::from_millis(100);
 
 pub struct Engine {
     pub pid: u32,
@@ -63,6 +65,7 @@ pub struct WorkReport {
 
 impl Engine {
     pub fn start(settings: Settings) -> Result<Engine> {
+        crate::engine::fork::install_fork_guard();
         let settings = Arc::new(settings);
         let store = SqliteStore::open(&settings.store_path)?;
         let writer_store = SqliteStore::open(&settings.store_path)?;
@@ -95,6 +98,7 @@ impl Engine {
             runtime: handle.clone(),
             tasks: Arc::new(TaskContext {
                 client: client.clone(),
+                policy: settings.policy.clone(),
                 timeout: settings.timeout,
                 global: Arc::new(Semaphore::new(settings.max_in_flight)),
                 ctl: control.clone(),
@@ -134,9 +138,15 @@ impl Engine {
         } else {
             match self.emits.try_send(message) {
                 Ok(()) => {}
-                Err(TrySendError::Full(m)) | Err(TrySendError::Disconnected(m)) => {
-                    self.persist_now(m)?
-                }
+                // Full: the writer is behind. Waiting briefly for room is cheaper than a
+                // transaction of our own that contends with its batches for the write lock.
+                Err(TrySendError::Full(m)) => match self.emits.send_timeout(m, FULL_QUEUE_WAIT) {
+                    Ok(()) => {}
+                    Err(SendTimeoutError::Timeout(m)) | Err(SendTimeoutError::Disconnected(m)) => {
+                        self.persist_now(m)?
+                    }
+                },
+                Err(TrySendError::Disconnected(m)) => self.persist_now(m)?,
             }
         }
         self.counters.emitted.fetch_add(1, Ordering::AcqRel);
@@ -288,7 +298,7 @@ impl Engine {
             is_test: true,
             target: Arc::new(webhook.target(now)),
         };
-        let result = self.block_on(attempt(&self.client, &job, self.settings.timeout, now_ms()));
+        let result = self.block_on(attempt(&self.client, &self.settings.policy, &job, self.settings.timeout, now_ms()));
         let outcome = outcome_for(&self.settings, &job, result.clone(), now_ms());
         let now = now_ms();
         self.store
@@ -325,9 +335,23 @@ impl Engine {
                 .lock()
                 .claim_due(&owner, now, lease_until, batch, &[])?;
             if jobs.is_empty() {
-                break;
+                // Without a time limit: done once nothing is due. With one: wait for what is
+                // scheduled (retries, other processes' claims) until the queue is empty.
+                let Some(limit) = limit else { break };
+                let store = self.store.lock();
+                let counts = store.counts()?;
+                if counts.pending + counts.retrying == 0 {
+                    break;
+                }
+                let next = store.next_due(now)?.unwrap_or(now + 1000);
+                drop(store);
+                let left = limit.saturating_sub(started.elapsed());
+                let wait = Duration::from_millis((next - now).clamp(20, 1000) as u64).min(left);
+                std::thread::sleep(wait);
+                continue;
             }
             let client = self.client.clone();
+            let policy = self.settings.policy.clone();
             let timeout = self.settings.timeout;
             let per_webhook = self.settings.max_in_flight_per_webhook;
             let results = self.block_on(async move {
@@ -340,9 +364,10 @@ impl Engine {
                         .or_insert_with(|| Arc::new(Semaphore::new(per_webhook)))
                         .clone();
                     let client = client.clone();
+                    let policy = policy.clone();
                     set.spawn(async move {
                         let _permit = semaphore.acquire_owned().await;
-                        let result = attempt(&client, &job, timeout, now_ms()).await;
+                        let result = attempt(&client, &policy, &job, timeout, now_ms()).await;
                         (job, result)
                     });
                 }
@@ -370,6 +395,9 @@ impl Engine {
             self.store
                 .lock()
                 .record(&outcomes, now, disable_cutoff(&self.settings, now))?;
+            // Failures may have disabled webhooks; this connection's commits do not bump the
+            // data_version the subscription cache watches.
+            self.cache.lock().invalidate();
         }
         let counts = self.store.lock().counts()?;
         report.remaining = counts.pending + counts.retrying;

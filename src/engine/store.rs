@@ -469,7 +469,7 @@ impl Store for SqliteStore {
                  ORDER BY d.next_attempt_at LIMIT {limit}",
                 cols = WEBHOOK_COLUMNS.replace(", ", ", w.")
             );
-            let mut stmt = tx.prepare(&sql)?;
+            let mut stmt = tx.prepare_cached(&sql)?;
             let rows = stmt
                 .query_map([now], |r| {
                     let webhook = {

@@ -59,6 +59,13 @@ pub fn url(value: &str, policy: &AddressPolicy) -> Result<String> {
     if value.is_empty() {
         return Err(Error::invalid("url", "must not be empty"));
     }
+    // WHATWG parsing silently drops tabs and newlines inside a URL; refuse them instead.
+    if value.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "url",
+            "must not contain control characters (CR, LF, tab, NUL)",
+        ));
+    }
     if value.len() > MAX_URL_BYTES {
         return Err(Error::invalid(
             "url",
@@ -138,6 +145,12 @@ pub fn headers(values: &[(String, String)]) -> Result<Vec<(String, String)>> {
     }
     let mut out = Vec::with_capacity(values.len());
     for (name, value) in values {
+        if name.chars().any(|c| c == '\r' || c == '\n' || c == '\0') {
+            return Err(Error::invalid(
+                "headers",
+                format!("header name {:?} must not contain CR, LF or NUL", name.trim()),
+            ));
+        }
         let name = name.trim();
         if name.is_empty() || name.len() > MAX_HEADER_NAME_BYTES || !name.chars().all(is_token_char)
         {

@@ -22,6 +22,9 @@ use tokio::sync::Semaphore;
 
 const BATCH: usize = 1024;
 const POLL_EVERY: Duration = Duration::from_secs(1);
+/// After waking for a small batch, wait this long so emits and outcomes arriving together are
+/// written in one transaction (and emitters do not pay a futex wake per event).
+const COALESCE: Duration = Duration::from_millis(1);
 
 /// Counters shared by the PHP thread, the writer and the delivery tasks.
 #[derive(Default)]
@@ -167,6 +170,7 @@ struct MessageTracker {
 
 pub struct TaskContext {
     pub client: reqwest::Client,
+    pub policy: crate::engine::address_policy::AddressPolicy,
     pub timeout: Duration,
     pub global: Arc<Semaphore>,
     pub ctl: Sender<Control>,
@@ -179,7 +183,7 @@ async fn run_job(job: Job, per_webhook: Arc<Semaphore>, ctx: Arc<TaskContext>) {
     let _webhook_permit = per_webhook.acquire_owned().await;
     let _global_permit = ctx.global.acquire().await;
     ctx.counters.in_flight.fetch_add(1, Ordering::Relaxed);
-    let result = attempt(&ctx.client, &job, ctx.timeout, now_ms()).await;
+    let result = attempt(&ctx.client, &ctx.policy, &job, ctx.timeout, now_ms()).await;
     ctx.counters.in_flight.fetch_sub(1, Ordering::Relaxed);
     let _ = ctx.ctl.send(Control::Outcome {
         job: Box::new(job),
@@ -215,7 +219,11 @@ struct State {
 
 impl Writer {
     fn per_webhook_cap(&self) -> usize {
-        self.settings.max_in_flight_per_webhook * 2
+        // Enough claimed work queued behind the per-webhook semaphore that it never idles
+        // between two writer cycles (claims and records are batched per cycle).
+        // Never more rounds of attempts queued than the lease covers (Settings::lease).
+        let per = self.settings.max_in_flight_per_webhook.max(1);
+        per * (self.settings.max_in_flight / per + 2).min(8)
     }
 
     fn total_cap(&self) -> usize {
@@ -244,16 +252,20 @@ impl Writer {
         loop {
             let wait = state.next_poll.saturating_duration_since(Instant::now());
             let mut disconnected = false;
+            let mut woke = false;
             crossbeam_channel::select! {
                 recv(self.emits) -> m => match m {
-                    Ok(m) => state.unpersisted.push(m),
+                    Ok(m) => { state.unpersisted.push(m); woke = true; }
                     Err(_) => disconnected = true,
                 },
                 recv(self.control) -> c => match c {
-                    Ok(c) => self.on_control(&mut state, c),
+                    Ok(c) => { self.on_control(&mut state, c); woke = true; }
                     Err(_) => disconnected = true,
                 },
                 default(wait) => {},
+            }
+            if woke && !state.draining && state.finish_ack.is_none() && self.emits.len() < BATCH {
+                std::thread::sleep(COALESCE);
             }
             while state.unpersisted.len() < BATCH {
                 match self.emits.try_recv() {
@@ -268,7 +280,10 @@ impl Writer {
                 }
             }
             // Keep going even if a bug panics one iteration: the PHP process must not lose its writer.
-            let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.step(&mut state)));
+            let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let _gate = crate::engine::fork::sqlite_in_use();
+                self.step(&mut state)
+            }));
             if step.is_err() {
                 self.counters
                     .note_error("umw writer: internal error (panic) in one batch; continuing".into());
@@ -280,11 +295,13 @@ impl Writer {
                 }
             }
             if let Some(ack) = state.finish_ack.take() {
+                let _gate = crate::engine::fork::sqlite_in_use();
                 self.finish(&mut state);
                 let _ = ack.send(());
                 return;
             }
             if disconnected && self.emits.is_empty() && state.unpersisted.is_empty() {
+                let _gate = crate::engine::fork::sqlite_in_use();
                 self.finish(&mut state);
                 return;
             }
@@ -336,6 +353,15 @@ impl Writer {
                 .record(&outcomes, now, disable_cutoff(&self.settings, now))
             {
                 Ok(()) => {
+                    // A failure may have disabled its webhook (410, auto-disable), and commits on
+                    // this connection do not change the data_version the cache watches.
+                    if state
+                        .unrecorded
+                        .iter()
+                        .any(|(o, _)| o.transition != crate::engine::store::Transition::Delivered)
+                    {
+                        state.cache.invalidate();
+                    }
                     for (outcome, job) in std::mem::take(&mut state.unrecorded) {
                         self.counters.count_outcome(&outcome);
                         self.finished(state, &job);
@@ -463,15 +489,23 @@ impl Writer {
             Ok(jobs) => {
                 let got_all_room = !jobs.is_empty() && jobs.len() >= room.min(BATCH);
                 self.dispatch(state, jobs);
-                let next = if got_all_room {
-                    None
+                // No room, or a webhook at its cap: outcomes wake the poll, so skip next_due (a
+                // scan of the whole due index, milliseconds with a large backlog).
+                // (`now` when nothing is due: matching Ok(Some(t)) directly instead of comparing an
+                // Option keeps optimized code from reading the None's payload, which valgrind reports.)
+                let next = if got_all_room || room == 0 || !full.is_empty() {
+                    now
                 } else {
-                    self.store.next_due(now).ok().flatten()
+                    match self.store.next_due(now) {
+                        Ok(Some(t)) => t,
+                        _ => now,
+                    }
                 };
-                let delay = match next {
-                    Some(t) if t > now => Duration::from_millis((t - now) as u64).min(POLL_EVERY),
+                let delay = if next > now {
+                    Duration::from_millis((next - now) as u64).min(POLL_EVERY)
+                } else {
                     // Due now but not claimable (no room): outcomes will wake the poll.
-                    _ => POLL_EVERY,
+                    POLL_EVERY
                 };
                 state.next_poll = Instant::now() + delay;
             }

@@ -26,6 +26,9 @@ struct JsonGlobals {
 }
 
 extern "C" {
+    static php_json_serializable_ce: *mut ext_php_rs::ffi::zend_class_entry;
+    fn zend_hash_get_current_data_ex(ht: *const ZendHashTable, pos: *const u32) -> *mut zval;
+    fn zend_hash_move_forward_ex(ht: *const ZendHashTable, pos: *mut u32) -> c_int;
     fn php_json_encode_ex(buf: *mut SmartStr, val: *mut zval, options: c_int, depth: zend_long) -> c_int;
     static mut json_globals: JsonGlobals;
 }
@@ -52,6 +55,56 @@ fn json_error(code: c_int) -> (bool, &'static str) {
     }
 }
 
+/// Whether a table holds arrays/objects nested more than `remaining` further levels down.
+///
+/// PHP's encoder checks the depth only on the way back up, so a value nested tens of thousands
+/// of levels deep overflows the C stack before it is refused (`json_encode` itself crashes);
+/// this bounded walk refuses it first. A table already on the path is recursion, which the
+/// encoder reports itself; jsonSerialize() results are only known while encoding.
+fn nests_deeper(table: &ZendHashTable, remaining: usize, path: &mut Vec<*const ZendHashTable>) -> bool {
+    let ptr = table as *const ZendHashTable;
+    if path.contains(&ptr) {
+        return false;
+    }
+    path.push(ptr);
+    // Positional iteration: ext-php-rs's iterators build each key and panic on keys that are
+    // not valid UTF-8, which a hostile payload may have (the encoder reports those).
+    let mut pos: u32 = 0;
+    let mut deep = false;
+    loop {
+        // SAFETY: `table` is a live array borrowed for this call; PHP's own position API skips
+        // deleted buckets and returns null past the end.
+        let Some(v) = (unsafe { zend_hash_get_current_data_ex(table, &pos).as_ref() }) else {
+            break;
+        };
+        let v = v.indirect().unwrap_or(v).dereference();
+        let child = if let Some(a) = v.array() {
+            Some(a)
+        } else if let Some(o) = v.object() {
+            // SAFETY: the json extension's class entry, registered at startup, valid for the process.
+            let serializable = unsafe { php_json_serializable_ce.as_ref() }.is_some_and(|ce| o.instance_of(ce));
+            let is_enum = o.get_class_entry().flags().contains(ext_php_rs::flags::ClassFlags::Enum);
+            if serializable || is_enum {
+                None
+            } else {
+                o.get_properties().ok()
+            }
+        } else {
+            None
+        };
+        if child.is_some_and(|c| remaining == 0 || nests_deeper(c, remaining - 1, path)) {
+            deep = true;
+            break;
+        }
+        // SAFETY: as above.
+        if unsafe { zend_hash_move_forward_ex(table, &mut pos) } != 0 {
+            break;
+        }
+    }
+    path.pop();
+    deep
+}
+
 pub enum EncodeError {
     /// A PHP exception is pending (thrown by `JsonSerializable::jsonSerialize`): let it propagate.
     Pending,
@@ -60,6 +113,13 @@ pub enum EncodeError {
 
 /// Encode an array as JSON bytes, the way `json_encode` would (unescaped slashes and unicode).
 pub fn encode_array(function: &str, array: &ZendHashTable, max_bytes: usize) -> Result<Vec<u8>, EncodeError> {
+    // The top-level array is the first of the MAX_DEPTH levels json_encode accepts.
+    if nests_deeper(array, MAX_DEPTH as usize - 1, &mut Vec::new()) {
+        return Err(EncodeError::Exception(value_error(
+            function,
+            format!("Argument #2 ($payload) {}", json_error(1).1),
+        )));
+    }
     let mut buf = SmartStr {
         s: std::ptr::null_mut(),
         a: 0,
@@ -87,15 +147,15 @@ pub fn encode_array(function: &str, array: &ZendHashTable, max_bytes: usize) -> 
             data
         }
     };
-    if ext_php_rs::zend::ExecutorGlobals::has_exception() {
-        return Err(EncodeError::Pending);
-    }
     // SAFETY: as above.
     let code = unsafe {
         let code = std::ptr::addr_of!(json_globals.error_code).read();
         std::ptr::addr_of_mut!(json_globals.error_code).write(previous_error);
         code
     };
+    if ext_php_rs::zend::ExecutorGlobals::has_exception() {
+        return Err(EncodeError::Pending);
+    }
     if status != 0 || code != 0 {
         let (is_type, why) = json_error(code);
         let message = format!("Argument #2 ($payload) {why}");

@@ -31,7 +31,14 @@ log()  { printf '[env] %s\n' "$*" >&2; }
 warn() { printf '[env] WARNING: %s\n' "$*" >&2; }
 die()  { printf '[env] ERROR: %s\n' "$*" >&2; exit 1; }
 
-port_busy() { ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
+# Something listening on 127.0.0.1:<port>? (bash /dev/tcp: no iproute2 needed)
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_free() { ! port_busy "$1"; }
+http_code() { # http_code <url>  (curl if present, else php)
+  if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$1" || true
+  else php -r '$c = stream_context_create(["http" => ["timeout" => 10, "ignore_errors" => true, "follow_location" => 0]]);
+    @file_get_contents($argv[1], false, $c); preg_match("#^HTTP/\S+ (\d+)#", $http_response_header[0] ?? "", $m); echo $m[1] ?? "000";' "$1"; fi
+}
 
 wait_for() { # wait_for <seconds> <cmd...>
   local t=$(( $1 * 10 )); shift
@@ -59,10 +66,10 @@ free_port_80() {
     [[ -f $f ]] || continue
     pid=$(tr -dc 0-9 < "$f"); [[ -n $pid ]] && kill "$pid" 2>/dev/null || true
   done
-  wait_for 5 bash -c '! ss -Hltn "sport = :80" | grep -q .' && return 0
+  wait_for 5 port_free 80 && return 0
   pkill -x nginx 2>/dev/null || true
   pkill -x apache2 2>/dev/null || true
-  wait_for 5 bash -c '! ss -Hltn "sport = :80" | grep -q .' || die "port 80 is still busy: $(ss -Hltnp 'sport = :80')"
+  wait_for 5 port_free 80 || die "port 80 is still busy (not by a system nginx/apache2 we could stop)"
 }
 
 stop_system_mariadb() {
@@ -73,7 +80,7 @@ stop_system_mariadb() {
     [[ -f $f ]] || continue
     pid=$(tr -dc 0-9 < "$f"); [[ -n $pid ]] && kill "$pid" 2>/dev/null || true
   done
-  wait_for 10 bash -c '! ss -Hltn "sport = :3306" | grep -q .' || { pkill -x mariadbd 2>/dev/null || true; pkill -x mysqld 2>/dev/null || true; }
+  wait_for 10 port_free 3306 || { pkill -x mariadbd 2>/dev/null || true; pkill -x mysqld 2>/dev/null || true; }
 }
 
 cmd_down() {
@@ -87,9 +94,9 @@ cmd_down() {
 
 cmd_status() {
   local ok=0 code
-  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$URL/wp-login.php" || true)
+  code=$(http_code "$URL/wp-login.php")
   if [[ $code == 200 ]]; then log "wp-login.php: 200"; else log "wp-login.php: $code (want 200)"; ok=1; fi
-  code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$URL/site2/" || true)
+  code=$(http_code "$URL/site2/")
   if [[ $code =~ ^(200|301|302)$ ]]; then log "/site2/: $code"; else log "/site2/: $code"; ok=1; fi
   if [[ -f $S/env ]]; then log "state: $S (source $S/env)"; fi
   return $ok

@@ -99,6 +99,16 @@ if [[ $ONLY == *e2e* ]]; then
   count_json "$UMW_WP_STATE/results-e2e.json" "e2e"
 fi
 
+note "server logs: no crashed php-fpm workers, no PHP fatal errors"
+crash=$(grep -hE 'exited on signal|exited with code [1-9]|SIGSEGV|panicked' "$UMW_WP_STATE/logs/php-fpm.log" 2>/dev/null | head -5)
+fatal=$(grep -hE 'PHP Fatal error' "$UMW_WP_STATE/logs/wp-debug.log" "$UMW_WP_STATE/logs/php-fpm-php.log" "$UMW_WP_STATE/logs/php-cli.log" 2>/dev/null | head -5)
+if [[ -n $crash || -n $fatal ]]; then
+  printf '%s\n' "$crash" "$fatal"
+  add 0 1 "server logs (crash/fatal)"
+else
+  echo "ok"; add 1 0 ""
+fi
+
 if ((FAILED > 0)); then
   note "last lines of the WordPress debug log"
   grep -v 'PHP Deprecated' "$UMW_WP_STATE/logs/wp-debug.log" 2>/dev/null | tail -n 20

@@ -64,9 +64,11 @@ final class Actions {
 			'url'     => self::request( self::FIELD_URL ),
 			'events'  => self::request_list( self::FIELD_EVENTS ),
 			'active'  => '1' === self::request( self::FIELD_ACTIVE ),
-			'format'  => sanitize_key( self::request( self::FIELD_FORMAT, 'flat' ) ),
 			'headers' => self::request( self::FIELD_HEADERS ),
 		);
+		if ( '' !== self::request( self::FIELD_FORMAT ) || ! $id ) {
+			$input['format'] = sanitize_key( self::request( self::FIELD_FORMAT, 'flat' ) );
+		}
 		$service = new Webhooks();
 		try {
 			if ( $id ) {

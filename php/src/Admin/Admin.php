@@ -145,8 +145,7 @@ final class Admin {
 		if ( ! $time ) {
 			return '—';
 		}
-		$format = get_option( 'date_format', 'Y-m-d' ) . ' ' . get_option( 'time_format', 'H:i' ) . ':s';
-		return wp_date( $format, (int) $time ) ?: '—';
+		return wp_date( 'Y-m-d H:i:s T', (int) $time ) ?: '—';
 	}
 
 	/**

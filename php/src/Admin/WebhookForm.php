@@ -254,13 +254,13 @@ final class WebhookForm {
 		printf( '<form method="post" id="umw-rotate-form" action="%s">', esc_url( Admin::post_url() ) );
 		printf( '<input type="hidden" name="action" value="%s" /><input type="hidden" name="id" value="%d" />', esc_attr( Actions::ROTATE ), $id );
 		wp_nonce_field( Actions::ROTATE . '_' . $id );
-		echo '<p>' . esc_html__( 'The secret is shown only once, after creation or rotation. Rotating invalidates the old secret immediately.', 'umw' ) . '</p>';
+		echo '<p>' . esc_html__( 'The secret is shown only once, after creation or rotation. After rotating, deliveries are signed with the new and (for 24 hours) the old secret, so receivers can switch over.', 'umw' ) . '</p>';
 		submit_button(
 			__( 'Rotate secret', 'umw' ),
 			'secondary',
 			'submit',
 			false,
-			array( 'onclick' => 'return confirm(' . wp_json_encode( __( 'Rotate the signing secret? Receivers using the old one will reject new deliveries.', 'umw' ) ) . ');' )
+			array( 'onclick' => 'return confirm(' . wp_json_encode( __( 'Rotate the signing secret? The old secret stays valid for 24 hours.', 'umw' ) ) . ');' )
 		);
 		echo '</form>';
 	}

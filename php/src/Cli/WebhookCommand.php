@@ -5,7 +5,7 @@
  * ## EXAMPLES
  *
  *     # Subscribe a URL to an event
- *     $ wp umw webhook create --url=https://example.com/hook --events=payment_received --porcelain
+ *     $ wp umw webhook create https://example.com/hook --events=payment_received --porcelain
  *     7
  *
  *     # List active webhooks as JSON
@@ -131,7 +131,7 @@ final class WebhookCommand {
 	 *
 	 * ## OPTIONS
 	 *
-	 * --url=<url>
+	 * <url>
 	 * : Where to POST events (http:// or https://).
 	 *
 	 * [--name=<name>]
@@ -166,13 +166,13 @@ final class WebhookCommand {
 	 *
 	 * ## EXAMPLES
 	 *
-	 *     $ wp umw webhook create --url=https://hooks.zapier.com/x --events=payment_received,site_published
+	 *     $ wp umw webhook create https://hooks.zapier.com/x --events=payment_received,site_published
 	 *     Success: Created webhook 7.
 	 *     Signing secret (shown once): whsec_…
 	 */
 	public function create( $args, $assoc_args ) {
 		$input = array(
-			'url'    => $assoc_args['url'] ?? '',
+			'url'    => $args[0],
 			'name'   => $assoc_args['name'] ?? '',
 			'events' => $assoc_args['events'] ?? '*',
 			'active' => ! \WP_CLI\Utils\get_flag_value( $assoc_args, 'inactive', false ),
@@ -201,8 +201,8 @@ final class WebhookCommand {
 	 * <id>
 	 * : The webhook id.
 	 *
-	 * [--url=<url>]
-	 * : New URL.
+	 * [--webhook-url=<url>]
+	 * : New URL (--url is WP-CLI's global site option).
 	 *
 	 * [--name=<name>]
 	 * : New name.
@@ -225,7 +225,7 @@ final class WebhookCommand {
 	 */
 	public function update( $args, $assoc_args ) {
 		$map   = array(
-			'url'            => 'url',
+			'webhook-url'    => 'url',
 			'name'           => 'name',
 			'events'         => 'events',
 			'active'         => 'active',
@@ -241,7 +241,7 @@ final class WebhookCommand {
 			$input['headers'] = $this->headers_arg( (string) $assoc_args['headers'] );
 		}
 		if ( ! $input ) {
-			\WP_CLI::error( 'Nothing to update: pass at least one of --url, --name, --events, --active, --payload-format, --headers.' );
+			\WP_CLI::error( 'Nothing to update: pass at least one of --webhook-url, --name, --events, --active, --payload-format, --headers.' );
 		}
 		$hook = $this->run( fn() => $this->webhooks->update( (int) $args[0], $input ) );
 		\WP_CLI::success( sprintf( 'Updated webhook %d.', $hook['id'] ) );

@@ -196,6 +196,9 @@ final class WebhooksController {
 			unset( $hook['secret'] );
 		}
 		$hook['id'] = (int) $hook['id'];
+		if ( isset( $hook['headers'] ) && array() === $hook['headers'] ) {
+			$hook['headers'] = new \stdClass(); // JSON {} not [].
+		}
 		return $hook;
 	}
 }

@@ -254,8 +254,8 @@ final class Sanitizer {
 			return null;
 		}
 		$secret = is_scalar( $value ) ? trim( (string) $value ) : '';
-		if ( ! preg_match( '/^whsec_[A-Za-z0-9+\/=_-]{16,256}$/', $secret ) ) {
-			throw new \ValueError( __( 'Secret must look like "whsec_" followed by at least 16 base64 characters.', 'umw' ) );
+		if ( ! preg_match( '/^whsec_[A-Za-z0-9+\/]{32,88}={0,2}$/', $secret ) ) {
+			throw new \ValueError( __( 'Secret must be "whsec_" followed by standard base64 of 24 to 64 random bytes.', 'umw' ) );
 		}
 		return $secret;
 	}

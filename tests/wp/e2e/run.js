@@ -25,12 +25,13 @@ const CHROMIUM = process.env.UMW_CHROMIUM || '/usr/bin/chromium';
   const blocked = [];
   const pageErrors = [];
   const ctx = { run: Date.now().toString(36) };
+  const logOffset = h.debugLogSize(env);
   let browser, page;
   const needExt = () => { if (!env.UMW_EXT) suite.skip('umw extension not built (UMW_EXT unset)'); };
-  const shot = async (name) => { await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: true }); };
-  const shotEl = async (name, selector) => {
-    const el = await page.$(selector);
-    if (el) await el.screenshot({ path: path.join(SHOTS, name + '.png') }); else await shot(name);
+  // Viewport-sized (1280x900) PNGs: what a person sees first; README-friendly.
+  const shot = async (name, { fullPage = false } = {}) => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage });
   };
   const nav = async (fn) => { await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: 30000 }), fn()]); };
   const noCritical = async (what) => {
@@ -63,6 +64,8 @@ const CHROMIUM = process.env.UMW_CHROMIUM || '/usr/bin/chromium';
     await nav(() => page.click('#wp-submit'));
     h.assert(/\/wp-admin\//.test(page.url()), 'landed in wp-admin: ' + page.url());
     await noCritical('dashboard');
+    const ap = await h.wpPhp(path.join(h.WP_TESTS, 'lib/app-password.php'), [env.WP_ADMIN_USER, 'e2e']);
+    ctx.rest = new h.Client(env.WP_URL, { auth: { user: ap.user, pass: ap.password } });
   });
 
   suite.test('walkthrough: Network Admin → Webhooks (list screen)', async () => {
@@ -91,7 +94,8 @@ const CHROMIUM = process.env.UMW_CHROMIUM || '/usr/bin/chromium';
     await noCritical('after save');
     h.contains(page.url(), 'action=edit', 'redirected to the edit screen');
     ctx.id = Number(new URL(page.url()).searchParams.get('id'));
-    h.contains(await page.textContent('#umw-notices'), 'Webhook created', 'created notice');
+    // (WordPress' common.js moves .notice elements next to .wp-header-end, so look for the notice itself.)
+    h.contains(await page.locator('.notice-success').allTextContents().then((a) => a.join(' ')), 'Webhook created', 'created notice');
     h.assert(/^whsec_/.test((await page.textContent('#umw-secret')).trim()), 'secret shown');
     await shot('edit-webhook');
   });
@@ -110,12 +114,8 @@ const CHROMIUM = process.env.UMW_CHROMIUM || '/usr/bin/chromium';
     h.contains(text, 'HTTP 200', 'shows HTTP 200');
     await page.click('#umw-test-result summary').catch(() => {});
     await shot('test-result');
-    await page.evaluate(() => document.querySelector('#umw-test-result')?.scrollIntoView());
     const got = await receiver.waitFor((q) => receiver.requests.indexOf(q) >= before && q.path === '/billing', 5000);
     h.eq(got.method, 'POST', 'POST');
-    const api = new h.Client(env.WP_URL);
-    const ap = await h.wpPhp(path.join(h.WP_TESTS, 'lib/app-password.php'), [env.WP_ADMIN_USER, 'e2e']);
-    ctx.rest = new h.Client(env.WP_URL, { auth: { user: ap.user, pass: ap.password } });
     const sample = (await ctx.rest.get('/wp-json/umw/v1/event-types/payment_received')).json().sample;
     h.eq(JSON.stringify(JSON.parse(got.body)), JSON.stringify(sample), 'body = payment_received sample');
   });
@@ -157,6 +157,11 @@ const CHROMIUM = process.env.UMW_CHROMIUM || '/usr/bin/chromium';
       h.contains(await page.textContent('#wpbody-content'), marker, 'detail shows the payload');
       await shot('delivery-detail');
     }
+  });
+
+  suite.test('no PHP errors, warnings or notices from the plugin in the debug log', async () => {
+    const errs = h.pluginErrorsSince(env, logOffset);
+    if (errs.length) throw new Error(errs.slice(0, 5).join('\n').slice(0, 4000));
   });
 
   suite.test('browser: no JavaScript errors on the plugin screens', async () => {

@@ -1,7 +1,7 @@
 <?php
 // tests/wp/wp-php.sh lib/app-password.php <login> [name]  -> {"user":..., "password":..., "uuid":...}
 $umw_ap_login = $argv[1] ?? 'admin';
-$umw_ap_name  = $argv[2] ?? 'umw-tests-' . getmypid();
+$umw_ap_name  = ( $argv[2] ?? 'umw-tests' ) . '-' . bin2hex( random_bytes( 4 ) );
 require getenv( 'WP_DIR' ) . '/wp-load.php';
 $umw_ap_user = get_user_by( 'login', $umw_ap_login );
 if ( ! $umw_ap_user ) { fwrite( STDERR, "no user $umw_ap_login\n" ); exit( 1 ); }

@@ -1,0 +1,92 @@
+<?php
+// Emit cost per event in one PHP CLI process.
+//   php emit_cost.php umw  <url> <rounds> <iters>   json_encode vs umw_emit, interleaved rounds
+//   php emit_cost.php wp   <url> <rounds> <iters> [timeout]   wp_remote_post the way Ultimate Multisite does
+// Prints key=value lines: medians of per-round ns/event.
+require __DIR__ . '/common.php';
+
+[$_, $mode, $url, $rounds, $iters] = $argv + [null, 'umw', '', 5, 20000];
+$rounds = (int)$rounds;
+$iters = (int)$iters;
+$payload = bench_payload();
+$deadline = microtime(true) + (float)(getenv('BENCH_MAX_SECONDS') ?: 120);
+
+if ($mode === 'umw') {
+    umw_register_webhook(['name' => 'bench', 'url' => $url, 'events' => ['payment_received']]);
+    // Warm up: start the runtime, fill caches, connect.
+    for ($i = 0; $i < 200; $i++) { json_encode($payload); umw_emit('payment_received', $payload); }
+    umw_flush(2.0);
+    $json = $emit = $ratio = [];
+    for ($r = 0; $r < $rounds && microtime(true) < $deadline; $r++) {
+        $t = hrtime(true);
+        for ($i = 0; $i < $iters; $i++) { json_encode($payload); }
+        $j = (hrtime(true) - $t) / $iters;
+        $t = hrtime(true);
+        for ($i = 0; $i < $iters; $i++) { umw_emit('payment_received', $payload); }
+        $e = (hrtime(true) - $t) / $iters;
+        $json[] = $j; $emit[] = $e; $ratio[] = $e / $j;
+        // Let the writer persist this round before the next json round (bounded).
+        $until = microtime(true) + 5;
+        while (umw_stats()['queued'] > 0 && microtime(true) < $until) usleep(5000);
+    }
+    // Bursts that fit in the queue (umw.queue_capacity, 10,000): what a request that emits a
+    // few events pays, with the writer idle at the start of each burst.
+    $bj = $be = $br = [];
+    $burst = min($iters, 2000);
+    for ($r = 0; $r < max(5, $rounds) && microtime(true) < $deadline; $r++) {
+        $t = hrtime(true);
+        for ($i = 0; $i < $burst; $i++) { json_encode($payload); }
+        $j = (hrtime(true) - $t) / $burst;
+        $t = hrtime(true);
+        for ($i = 0; $i < $burst; $i++) { umw_emit('payment_received', $payload); }
+        $e = (hrtime(true) - $t) / $burst;
+        $bj[] = $j; $be[] = $e; $br[] = $e / $j;
+        $until = microtime(true) + 5;
+        while (umw_stats()['queued'] > 0 && microtime(true) < $until) usleep(5000);
+    }
+    bench_out('burst_json_ns', bench_median($bj));
+    bench_out('burst_emit_ns', bench_median($be));
+    bench_out('burst_ratio', bench_median($br));
+    $s = umw_stats();
+    bench_out('json_ns', bench_median($json));
+    bench_out('emit_ns', bench_median($emit));
+    bench_out('ratio', bench_median($ratio));
+    bench_out('rounds', count($emit));
+    bench_out('payload_bytes', strlen(json_encode($payload, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE)));
+    bench_out('store_errors', $s['store_errors']);
+    exit(0);
+}
+
+if ($mode === 'wp') {
+    $timeout = (float)($argv[5] ?? 45);
+    if (!bench_load_wp_http()) { fwrite(STDERR, "WordPress not found; using cURL directly\n"); }
+    $post = function () use ($url, $payload, $timeout) {
+        // As Ultimate Multisite sends a webhook (Webhook_Manager::send_webhook).
+        if (function_exists('wp_remote_post')) {
+            return wp_remote_post($url, [
+                'method' => 'POST', 'timeout' => $timeout, 'redirection' => 5,
+                'headers' => ['Content-Type' => 'application/json'], 'cookies' => [],
+                'body' => json_encode($payload), 'blocking' => false,
+            ]);
+        }
+        $ch = curl_init($url);
+        curl_setopt_array($ch, [CURLOPT_POST => true, CURLOPT_POSTFIELDS => json_encode($payload),
+            CURLOPT_HTTPHEADER => ['Content-Type: application/json'], CURLOPT_TIMEOUT => (int)ceil($timeout),
+            CURLOPT_RETURNTRANSFER => true]);
+        curl_exec($ch);
+        curl_close($ch);
+    };
+    if ($iters > 5) $post();   // warm-up (skipped for the capped hanging case)
+    $per = [];
+    for ($r = 0; $r < $rounds && microtime(true) < $deadline; $r++) {
+        $t = hrtime(true);
+        for ($i = 0; $i < $iters; $i++) { $post(); }
+        $per[] = (hrtime(true) - $t) / $iters;
+    }
+    bench_out('wp_ns', bench_median($per));
+    bench_out('wp_rounds', count($per));
+    bench_out('wp_loaded', function_exists('wp_remote_post'));
+    exit(0);
+}
+fwrite(STDERR, "unknown mode $mode\n");
+exit(2);

@@ -1,0 +1,5 @@
+<?php
+// No webhooks: the same page work without the event.
+require __DIR__ . '/../php/common.php';
+$payload = bench_payload(mt_rand());
+echo "ok\n";

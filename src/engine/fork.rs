@@ -1,0 +1,49 @@
+//! Fork safety for SQLite. SQLite keeps process-global mutexes (memory accounting, the unix VFS
+//! inode list); if `fork()` happens while the writer thread holds one, the child inherits it
+//! locked and deadlocks on its first query. The writer holds a read guard of this gate around
+//! every SQLite call; a `pthread_atfork` prepare handler takes the write side, so a fork only
+//! happens between SQLite calls, and both sides release it afterwards.
+
+use parking_lot::RwLock;
+use std::sync::Once;
+
+static GATE: RwLock<()> = RwLock::new(());
+static INSTALL: Once = Once::new();
+
+/// Held by background threads while they use SQLite.
+pub fn sqlite_in_use() -> parking_lot::RwLockReadGuard<'static, ()> {
+    GATE.read()
+}
+
+extern "C" fn prepare() {
+    std::mem::forget(GATE.write());
+}
+
+extern "C" fn release() {
+    // SAFETY: `prepare` took the write lock in this thread (in the child, the copy of it) and
+    // forgot the guard; this is its matching unlock.
+    unsafe { GATE.force_unlock_write() };
+}
+
+/// Register the fork handlers once per process image (children inherit them).
+pub fn install_fork_guard() {
+    INSTALL.call_once(|| {
+        // SAFETY: the handlers are plain functions that only touch the static gate.
+        unsafe {
+            libc::pthread_atfork(Some(prepare), Some(release), Some(release));
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gate_is_released_after_prepare_and_release() {
+        prepare();
+        assert!(GATE.try_read().is_none());
+        release();
+        assert!(GATE.try_read().is_some());
+    }
+}

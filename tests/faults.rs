@@ -1,0 +1,55 @@
+//! Fault-injection suite: real PHP processes, the built extension, real HTTP receivers on
+//! 127.0.0.1, real php-fpm and nginx. Each scenario prints
+//! `scenario: emitted=N delivered=N duplicates=N lost=N` and fails on any loss the docs rule out.
+//!
+//! Short versions by default (`cargo test --release --test faults`); long ones with `UMW_SOAK=1`
+//! (`UMW_SOAK=1 cargo test --release --test faults -- --nocapture --test-threads=1`).
+//! Set `UMW_FAULTS_TABLE=/path/rows.md` (and `UMW_FAULTS_NOTES=/path/notes.md`) to collect the
+//! markdown rows of tests/faults/README-table.md.
+
+#![allow(dead_code)]
+
+mod common;
+
+#[path = "faults/support.rs"]
+mod support;
+
+#[path = "faults/sigkill.rs"]
+mod sigkill;
+
+#[test]
+fn f1_sigkill_mid_flight() {
+    sigkill::scenario();
+}
+
+#[path = "faults/graceful.rs"]
+mod graceful;
+
+#[test]
+fn f2_graceful_ends() {
+    graceful::scenario();
+}
+
+#[path = "faults/fpm.rs"]
+mod fpm;
+
+#[test]
+fn f3_fpm_recycling_under_load() {
+    fpm::scenario();
+}
+
+#[path = "faults/outage.rs"]
+mod outage;
+
+#[test]
+fn f4_outage_and_flapping() {
+    outage::scenario();
+}
+
+#[path = "faults/writers.rs"]
+mod writers;
+
+#[test]
+fn f5_many_writers() {
+    writers::scenario();
+}
