@@ -144,12 +144,14 @@ LUA
 wrk -t2 -c$CONNS -d"$([[ $MODE == quick ]] && echo 2 || echo 5)s" -s "$WORK/post.lua" "$RECV" > "$WORK/wrk.tp.txt" 2>&1 || true
 python3 "$BENCH/report.py" wrk "$WORK/wrk.tp.txt" tp.wrk >> "$KV"
 kv tp.emit "${PHPX[@]}" -d "umw.store=$WORK/tp.sqlite" -d umw.shutdown_timeout_ms=0 "$BENCH/php/backlog.php" "$HANG" "$TP_N" "$WORK/tp.sqlite"
+"${PHPX[@]}" -d "umw.store=$WORK/tp.sqlite" -r "foreach (umw_list_webhooks() as \$w) umw_update_webhook(\$w['id'], ['url' => '$RECV']);"
 kv tp.drain "${PHPX[@]}" -d "umw.store=$WORK/tp.sqlite" "$BENCH/php/drain.php" "$RECV" "$WORK/tp.sqlite" 120
 kv tp.multi php "$BENCH/php/curl_multi.php" "$RECV" "$TP_N" "$CONNS"
 
 # --- 4. backlog ---------------------------------------------------------------------------------
 log "4. backlog: $BL_N events while the endpoint is down, then drain"
 kv bl.emit "${PHPX[@]}" -d "umw.store=$WORK/bl.sqlite" -d umw.shutdown_timeout_ms=0 "$BENCH/php/backlog.php" "$HANG" "$BL_N" "$WORK/bl.sqlite"
+"${PHPX[@]}" -d "umw.store=$WORK/bl.sqlite" -r "foreach (umw_list_webhooks() as \$w) umw_update_webhook(\$w['id'], ['url' => '$RECV']);"
 kv bl.drain "${PHPX[@]}" -d "umw.store=$WORK/bl.sqlite" "$BENCH/php/drain.php" "$RECV" "$WORK/bl.sqlite" "$([[ $MODE == quick ]] && echo 20 || echo 150)"
 
 # --- 5. per-worker cost -------------------------------------------------------------------------

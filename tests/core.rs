@@ -33,11 +33,17 @@ fn delivers_flat_body_with_documented_headers() {
     assert_eq!(r.header("webhook-id"), Some(msg_id.as_str()));
     assert!(r.header("webhook-signature").unwrap().starts_with("v1,"));
     let ts: i64 = r.header("webhook-timestamp").unwrap().parse().unwrap();
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     assert!((now - ts).abs() < 60);
     assert_eq!(r.header("x-api-key"), Some("k1"));
     // The flat body is the payload itself, unescaped slashes and unicode, like a JSON receiver expects.
-    assert_eq!(String::from_utf8_lossy(&r.body), r#"{"payment_id":7,"url":"https://a.example/x","name":"Zoë"}"#);
+    assert_eq!(
+        String::from_utf8_lossy(&r.body),
+        r#"{"payment_id":7,"url":"https://a.example/x","name":"Zoë"}"#
+    );
 }
 
 #[test]
@@ -91,12 +97,21 @@ fn events_matching_nothing_cost_no_disk_write() {
     let wal_before = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
     php.ok("<?php for ($i = 0; $i < 500; $i++) { umw_emit('nobody_listens', ['i' => $i]); } var_export(umw_flush(5));");
     assert_eq!(std::fs::metadata(php.store()).unwrap().len(), size_before);
-    assert_eq!(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0), wal_before);
+    assert_eq!(
+        std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0),
+        wal_before
+    );
 }
 
 #[test]
 fn retries_until_success_with_the_same_message_id() {
-    let rx = Receiver::start(|n, _| if n < 2 { Reply::Status(500) } else { Reply::Status(204) });
+    let rx = Receiver::start(|n, _| {
+        if n < 2 {
+            Reply::Status(500)
+        } else {
+            Reply::Status(204)
+        }
+    });
     let php = Php::new("retry");
     let out = php.ok(&format!(
         r#"<?php
@@ -117,13 +132,25 @@ fn retries_until_success_with_the_same_message_id() {
     assert_eq!(attempts[2]["status_code"], 204);
     let got = rx.requests();
     assert_eq!(got.len(), 3);
-    let ids: Vec<_> = got.iter().map(|r| r.header("webhook-id").unwrap().to_string()).collect();
-    assert!(ids.iter().all(|i| i == &ids[0]), "webhook-id must be stable across retries");
+    let ids: Vec<_> = got
+        .iter()
+        .map(|r| r.header("webhook-id").unwrap().to_string())
+        .collect();
+    assert!(
+        ids.iter().all(|i| i == &ids[0]),
+        "webhook-id must be stable across retries"
+    );
     // Retries follow the schedule (0.2 s, 0.4 s, ±20% jitter, plus polling slack).
     let gap1 = got[1].at - got[0].at;
     let gap2 = got[2].at - got[1].at;
-    assert!(gap1 >= Duration::from_millis(150) && gap1 < Duration::from_millis(1500), "{gap1:?}");
-    assert!(gap2 >= Duration::from_millis(300) && gap2 < Duration::from_millis(2000), "{gap2:?}");
+    assert!(
+        gap1 >= Duration::from_millis(150) && gap1 < Duration::from_millis(1500),
+        "{gap1:?}"
+    );
+    assert!(
+        gap2 >= Duration::from_millis(300) && gap2 < Duration::from_millis(2000),
+        "{gap2:?}"
+    );
 }
 
 #[test]
@@ -171,7 +198,8 @@ fn pending_deliveries_left_by_one_process_are_delivered_by_the_next() {
     let got = rx.requests();
     for id in &ids {
         assert!(
-            got.iter().any(|r| r.header("webhook-id") == Some(id.as_str()) ),
+            got.iter()
+                .any(|r| r.header("webhook-id") == Some(id.as_str())),
             "{id} never arrived"
         );
     }
@@ -208,8 +236,17 @@ fn forked_children_start_their_own_runtime_and_deliver() {
     let ids: Vec<&str> = out.lines().collect();
     assert_eq!(ids.len(), 5, "{out}");
     let got = rx.wait_for(5, WAIT);
-    let whos: Vec<String> = got.iter().map(|r| r.json()["who"].as_str().unwrap().to_string()).collect();
-    for who in ["parent-before", "child-0", "child-1", "child-2", "parent-after"] {
+    let whos: Vec<String> = got
+        .iter()
+        .map(|r| r.json()["who"].as_str().unwrap().to_string())
+        .collect();
+    for who in [
+        "parent-before",
+        "child-0",
+        "child-1",
+        "child-2",
+        "parent-after",
+    ] {
         assert!(whos.iter().any(|w| w == who), "{who} missing from {whos:?}");
     }
 }
@@ -242,18 +279,30 @@ fn every_exit_path_loses_nothing() {
             .filter(|l| l.starts_with("msg_"))
             .map(str::to_string)
             .collect();
-        assert_eq!(ids.len(), 300, "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            ids.len(),
+            300,
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         php.ok("<?php umw_work(10);");
         let got = rx.wait_for(300, WAIT);
         for id in &ids {
-            assert!(got.iter().any(|r| r.header("webhook-id") == Some(id.as_str())), "{name}: {id} lost");
+            assert!(
+                got.iter()
+                    .any(|r| r.header("webhook-id") == Some(id.as_str())),
+                "{name}: {id} lost"
+            );
         }
     }
 }
 
 #[test]
 fn durable_emit_and_full_queue_persist_in_the_calling_thread() {
-    for (name, key, value) in [("durable", "umw.durable_emit", "1"), ("overflow", "umw.queue_capacity", "1")] {
+    for (name, key, value) in [
+        ("durable", "umw.durable_emit", "1"),
+        ("overflow", "umw.queue_capacity", "1"),
+    ] {
         let rx = Receiver::ok();
         let php = Php::new(name).set(key, value);
         let out = php.ok(&format!(
@@ -265,7 +314,10 @@ fn durable_emit_and_full_queue_persist_in_the_calling_thread() {
         ));
         assert_eq!(out, "true", "{name}");
         let got = rx.wait_for(200, WAIT);
-        let mut seen: Vec<i64> = got.iter().map(|r| r.json()["i"].as_i64().unwrap()).collect();
+        let mut seen: Vec<i64> = got
+            .iter()
+            .map(|r| r.json()["i"].as_i64().unwrap())
+            .collect();
         seen.sort();
         seen.dedup();
         assert_eq!(seen.len(), 200, "{name}");
@@ -293,7 +345,9 @@ fn emit_does_not_wait_for_a_hanging_endpoint() {
 
 #[test]
 fn send_test_event_reports_status_and_is_logged_as_test() {
-    let rx = Receiver::start(|_, _| Reply::StatusWithHeaders(201, vec![("x-reply".into(), "yes".into())], "thanks".into()));
+    let rx = Receiver::start(|_, _| {
+        Reply::StatusWithHeaders(201, vec![("x-reply".into(), "yes".into())], "thanks".into())
+    });
     let php = Php::new("test-event");
     let out = php.ok(&format!(
         r#"<?php
@@ -319,7 +373,11 @@ fn send_test_event_reports_status_and_is_logged_as_test() {
     assert!(body["wu_version"].is_string());
     assert_eq!(v["dead"]["ok"], false);
     assert!(v["dead"]["status"].is_null());
-    assert!(v["dead"]["error"].as_str().unwrap().contains("connect"), "{}", v["dead"]);
+    assert!(
+        v["dead"]["error"].as_str().unwrap().contains("connect"),
+        "{}",
+        v["dead"]
+    );
 }
 
 #[test]
@@ -386,7 +444,10 @@ fn bad_input_gets_clear_errors() {
     for (line, (code, class, needle)) in lines.iter().zip(cases) {
         let parts: Vec<&str> = line.splitn(3, '|').collect();
         assert_eq!(parts[1], *class, "{code} → {line}");
-        assert!(parts[2].contains(needle), "{code} → {line} (expected to mention {needle})");
+        assert!(
+            parts[2].contains(needle),
+            "{code} → {line} (expected to mention {needle})"
+        );
     }
 }
 
@@ -410,13 +471,22 @@ fn catalog_ships_ultimate_multisite_events_and_takes_custom_ones() {
 fn php_ri_shows_version_settings_and_runtime() {
     let php = Php::new("ri");
     let mut cmd = std::process::Command::new("php");
-    cmd.arg("-d").arg(format!("extension={}", extension().display()));
+    cmd.arg("-d")
+        .arg(format!("extension={}", extension().display()));
     for (k, v) in &php.ini {
         cmd.arg("-d").arg(format!("{k}={v}"));
     }
     let out = cmd.arg("--ri").arg("umw").output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    for needle in ["umw support => enabled", "version => ", "store => ", "runtime => not started", "umw.retry_schedule", "umw.durable_emit", "umw.allow_private_networks"] {
+    for needle in [
+        "umw support => enabled",
+        "version => ",
+        "store => ",
+        "runtime => not started",
+        "umw.retry_schedule",
+        "umw.durable_emit",
+        "umw.allow_private_networks",
+    ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
 }
@@ -437,7 +507,15 @@ fn stats_report_counters_and_state() {
     assert_eq!(s["emitted"], 2);
     assert_eq!(s["delivered"], 2);
     assert_eq!(s["runtime"], "running");
-    for key in ["queued", "in_flight", "retrying", "failed", "store", "version", "pid"] {
+    for key in [
+        "queued",
+        "in_flight",
+        "retrying",
+        "failed",
+        "store",
+        "version",
+        "pid",
+    ] {
         assert!(s.get(key).is_some(), "{key}");
     }
     let started = Instant::now();

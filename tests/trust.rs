@@ -16,7 +16,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 const WAIT: Duration = Duration::from_secs(10);
 
 fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 /// Run PHP code whose last output line is JSON; returns it parsed.
@@ -88,9 +91,20 @@ fn verify_with_python(cases: &[(String, Vec<u8>, HashMap<String, String>)]) -> O
     std::fs::write(&cases_path, serde_json::to_vec(&input).unwrap()).unwrap();
     let script = dir.path("verify.py");
     std::fs::write(&script, VERIFY_PY).unwrap();
-    let out = Command::new("python3").arg(&script).arg(&cases_path).output().expect("run python3");
-    assert!(out.status.success(), "verify.py failed: {}", String::from_utf8_lossy(&out.stderr));
-    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_string).collect();
+    let out = Command::new("python3")
+        .arg(&script)
+        .arg(&cases_path)
+        .output()
+        .expect("run python3");
+    assert!(
+        out.status.success(),
+        "verify.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
     assert_eq!(lines.len(), cases.len());
     Some(lines)
 }
@@ -98,7 +112,14 @@ fn verify_with_python(cases: &[(String, Vec<u8>, HashMap<String, String>)]) -> O
 fn sig_headers(r: &Received) -> HashMap<String, String> {
     ["webhook-id", "webhook-timestamp", "webhook-signature"]
         .iter()
-        .map(|h| (h.to_string(), r.header(h).unwrap_or_else(|| panic!("missing {h}")).to_string()))
+        .map(|h| {
+            (
+                h.to_string(),
+                r.header(h)
+                    .unwrap_or_else(|| panic!("missing {h}"))
+                    .to_string(),
+            )
+        })
         .collect()
 }
 
@@ -122,7 +143,13 @@ fn base64_decoded_len(s: &str) -> Option<usize> {
 
 #[test]
 fn deliveries_and_test_events_verify_with_the_reference_implementation() {
-    let rx = Receiver::start(|n, _| if n == 1 { Reply::Status(500) } else { Reply::Status(200) });
+    let rx = Receiver::start(|n, _| {
+        if n == 1 {
+            Reply::Status(500)
+        } else {
+            Reply::Status(200)
+        }
+    });
     let php = Php::new("sig").set("umw.retry_schedule", "0.2");
     let out = php_json(
         &php,
@@ -148,7 +175,10 @@ fn deliveries_and_test_events_verify_with_the_reference_implementation() {
     let got = rx.wait_for(4, WAIT);
     assert_eq!(got.len(), 4, "{got:?}");
     // The retry of b carries the same message id, a fresh timestamp and a fresh signature.
-    let ids: Vec<&str> = got.iter().map(|r| r.header("webhook-id").unwrap()).collect();
+    let ids: Vec<&str> = got
+        .iter()
+        .map(|r| r.header("webhook-id").unwrap())
+        .collect();
     assert_eq!(ids[0], out["a"].as_str().unwrap());
     assert_eq!(ids[1], out["b"].as_str().unwrap());
     assert_eq!(ids[2], out["b"].as_str().unwrap());
@@ -157,9 +187,15 @@ fn deliveries_and_test_events_verify_with_the_reference_implementation() {
         let ts: i64 = r.header("webhook-timestamp").unwrap().parse().unwrap();
         assert!((now_secs() - ts).abs() < 30, "timestamp {ts}");
         let sig = r.header("webhook-signature").unwrap();
-        assert!(sig.starts_with("v1,") && !sig.contains(' '), "one signature before any rotation: {sig}");
+        assert!(
+            sig.starts_with("v1,") && !sig.contains(' '),
+            "one signature before any rotation: {sig}"
+        );
     }
-    let cases: Vec<_> = got.iter().map(|r| (secret.clone(), r.body.clone(), sig_headers(r))).collect();
+    let cases: Vec<_> = got
+        .iter()
+        .map(|r| (secret.clone(), r.body.clone(), sig_headers(r)))
+        .collect();
     assert_all_verify(verify_with_python(&cases));
     // Negative control: a different secret must not verify (the verifier really checks).
     let other = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".to_string();
@@ -174,9 +210,13 @@ fn deliveries_and_test_events_verify_with_the_reference_implementation() {
 
 #[test]
 fn published_vector_secrets_sign_deliveries_that_verify() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/standard-webhooks-vectors.json");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/standard-webhooks-vectors.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        println!("NOTE: {} is absent; skipping the vector-secret delivery test", path.display());
+        println!(
+            "NOTE: {} is absent; skipping the vector-secret delivery test",
+            path.display()
+        );
         return;
     };
     let vectors: Value = serde_json::from_str(&text).unwrap();
@@ -186,11 +226,21 @@ fn published_vector_secrets_sign_deliveries_that_verify() {
         .iter()
         .map(|v| {
             let headers = HashMap::from([
-                ("webhook-id".to_string(), v["id"].as_str().unwrap().to_string()),
+                (
+                    "webhook-id".to_string(),
+                    v["id"].as_str().unwrap().to_string(),
+                ),
                 ("webhook-timestamp".to_string(), now_secs().to_string()),
-                ("webhook-signature".to_string(), v["signature"].as_str().unwrap().to_string()),
+                (
+                    "webhook-signature".to_string(),
+                    v["signature"].as_str().unwrap().to_string(),
+                ),
             ]);
-            (v["secret"].as_str().unwrap().to_string(), v["body"].as_str().unwrap().as_bytes().to_vec(), headers)
+            (
+                v["secret"].as_str().unwrap().to_string(),
+                v["body"].as_str().unwrap().as_bytes().to_vec(),
+                headers,
+            )
         })
         .collect();
     if let Some(results) = verify_with_python(&oracle) {
@@ -201,7 +251,10 @@ fn published_vector_secrets_sign_deliveries_that_verify() {
     // ...and deliveries signed with the vectors' secrets verify.
     let rx = Receiver::ok();
     let php = Php::new("vectors");
-    let secrets: Vec<String> = positive.iter().map(|v| v["secret"].as_str().unwrap().to_string()).collect();
+    let secrets: Vec<String> = positive
+        .iter()
+        .map(|v| v["secret"].as_str().unwrap().to_string())
+        .collect();
     for s in &secrets {
         php.ok(&format!(
             "<?php umw_register_webhook(['name' => 'v', 'url' => '{}', 'events' => 'payment_received', 'secret' => {}]);",
@@ -259,22 +312,39 @@ fn given_secrets_must_be_valid_and_never_echoed() {
         ),
     );
     assert_eq!(out["ids"].as_array().unwrap().len(), 2);
-    assert_eq!(out["secret0"], k24.as_str(), "a failed update or rotation must not change the secret");
+    assert_eq!(
+        out["secret0"],
+        k24.as_str(),
+        "a failed update or rotation must not change the secret"
+    );
     for e in out["errors"].as_array().unwrap() {
-        let (how, secret, class) = (e[0].as_str().unwrap(), e[1].as_str().unwrap(), e[2].as_str().unwrap());
+        let (how, secret, class) = (
+            e[0].as_str().unwrap(),
+            e[1].as_str().unwrap(),
+            e[2].as_str().unwrap(),
+        );
         assert_eq!(class, "ValueError", "{how} with {secret:?}: {e}");
         let message = e[3].as_str().unwrap();
         assert!(message.contains("secret"), "{message}");
         let tail = secret.strip_prefix("whsec_").unwrap_or(secret);
         if tail.len() >= 6 {
-            assert!(!message.contains(tail), "the error echoes the secret: {message}");
+            assert!(
+                !message.contains(tail),
+                "the error echoes the secret: {message}"
+            );
         }
     }
 }
 
 #[test]
 fn rotation_signs_with_both_secrets_new_first_and_secrets_stay_private() {
-    let rx = Receiver::start(|n, _| if n == 0 { Reply::Status(200) } else { Reply::StatusWithHeaders(500, vec![], "nope".into()) });
+    let rx = Receiver::start(|n, _| {
+        if n == 0 {
+            Reply::Status(200)
+        } else {
+            Reply::StatusWithHeaders(500, vec![], "nope".into())
+        }
+    });
     let php = Php::new("rotate").set("umw.retry_schedule", "");
     let given = "whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNk"; // 33 bytes
     let out = php_json(
@@ -296,7 +366,11 @@ fn rotation_signs_with_both_secrets_new_first_and_secrets_stay_private() {
             given = lit(given)
         ),
     );
-    let (old, gen, new) = (out["old"].as_str().unwrap(), out["gen"].as_str().unwrap(), out["new"].as_str().unwrap());
+    let (old, gen, new) = (
+        out["old"].as_str().unwrap(),
+        out["gen"].as_str().unwrap(),
+        out["new"].as_str().unwrap(),
+    );
     assert!(gen.starts_with("whsec_") && gen != old, "{gen}");
     assert_eq!(new, given);
     assert_eq!(out["current"], given);
@@ -304,7 +378,10 @@ fn rotation_signs_with_both_secrets_new_first_and_secrets_stay_private() {
     // Nothing public contains any of the secrets (nor their key part).
     let public = out["public"].as_str().unwrap();
     for s in [old, gen, new] {
-        assert!(!public.contains(&s[6..]), "a secret leaked into a public listing");
+        assert!(
+            !public.contains(&s[6..]),
+            "a secret leaked into a public listing"
+        );
     }
     assert!(!public.contains("whsec_"), "{public}");
     let got = rx.wait_for(2, WAIT);
@@ -314,7 +391,11 @@ fn rotation_signs_with_both_secrets_new_first_and_secrets_stay_private() {
         let sig = r.header("webhook-signature").unwrap();
         // Rotated twice: the current secret and the one just before it (the generated one).
         let parts: Vec<&str> = sig.split(' ').collect();
-        assert_eq!(parts.len(), 2, "two signatures during the grace period: {sig}");
+        assert_eq!(
+            parts.len(),
+            2,
+            "two signatures during the grace period: {sig}"
+        );
         assert!(parts.iter().all(|p| p.starts_with("v1,")), "{sig}");
         let mut h = sig_headers(r);
         cases.push((new.to_string(), r.body.clone(), h.clone())); // both: verifies with new
@@ -330,7 +411,15 @@ fn rotation_signs_with_both_secrets_new_first_and_secrets_stay_private() {
     for r in &got {
         negative.push((old.to_string(), r.body.clone(), sig_headers(r)));
         let mut h = sig_headers(r);
-        h.insert("webhook-signature".into(), r.header("webhook-signature").unwrap().split(' ').next().unwrap().into());
+        h.insert(
+            "webhook-signature".into(),
+            r.header("webhook-signature")
+                .unwrap()
+                .split(' ')
+                .next()
+                .unwrap()
+                .into(),
+        );
         negative.push((gen.to_string(), r.body.clone(), h));
     }
     if let Some(results) = verify_with_python(&negative) {
@@ -415,7 +504,12 @@ fn blocked_literals_are_refused_at_registration_and_update() {
     for e in out["r"].as_array().unwrap() {
         assert_eq!(e[2], "ValueError", "{e}");
         let m = e[3].as_str().unwrap();
-        assert!(m.contains("\"url\"") && m.contains("blocked: ") && m.contains("umw.allow_private_networks"), "{m}");
+        assert!(
+            m.contains("\"url\"")
+                && m.contains("blocked: ")
+                && m.contains("umw.allow_private_networks"),
+            "{m}"
+        );
     }
     assert_eq!(out["url"], "https://hooks.example.com/x");
     assert_eq!(out["count"], 1);
@@ -433,7 +527,12 @@ fn loopback_hostnames() -> Vec<String> {
             let mut parts = line.split('#').next().unwrap_or("").split_whitespace();
             if parts.next().is_some_and(|ip| ip.starts_with("127.")) {
                 for name in parts {
-                    if !names.iter().any(|n| n == name) && names.len() < 5 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
+                    if !names.iter().any(|n| n == name)
+                        && names.len() < 5
+                        && name
+                            .chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+                    {
                         names.push(name.to_string());
                     }
                 }
@@ -447,8 +546,13 @@ fn loopback_hostnames() -> Vec<String> {
 fn hostnames_resolving_to_loopback_are_blocked_at_delivery() {
     let rx = Receiver::ok();
     let rx6 = v6_receiver();
-    let php = Php::new("ssrf-names").set("umw.allow_private_networks", "0").set("umw.retry_schedule", "");
-    let mut urls: Vec<String> = loopback_hostnames().iter().map(|h| format!("http://{h}:{}/", rx.port)).collect();
+    let php = Php::new("ssrf-names")
+        .set("umw.allow_private_networks", "0")
+        .set("umw.retry_schedule", "");
+    let mut urls: Vec<String> = loopback_hostnames()
+        .iter()
+        .map(|h| format!("http://{h}:{}/", rx.port))
+        .collect();
     if let Some(r6) = &rx6 {
         urls.push(format!("http://localhost:{}/", r6.port));
     }
@@ -467,7 +571,9 @@ fn hostnames_resolving_to_loopback_are_blocked_at_delivery() {
     );
     // Some resolvers do not know "localhost." (a name that cannot be resolved is not reached
     // either); every name that does resolve must be blocked, never connected to.
-    let blocked = |e: &str| (e.starts_with("blocked: ") && e.ends_with(" is loopback")) || e.starts_with("dns: ");
+    let blocked = |e: &str| {
+        (e.starts_with("blocked: ") && e.ends_with(" is loopback")) || e.starts_with("dns: ")
+    };
     for t in out["tests"].as_array().unwrap() {
         assert_eq!(t["ok"], false, "{t}");
         assert_eq!(t["status"], Value::Null, "{t}");
@@ -481,7 +587,10 @@ fn hostnames_resolving_to_loopback_are_blocked_at_delivery() {
         assert!(blocked(e), "{e}");
     }
     // /etc/hosts maps localhost to 127.0.0.1 on every Linux host.
-    let all: Vec<&str> = deliveries.iter().map(|d| d["attempts"][0]["error"].as_str().unwrap()).collect();
+    let all: Vec<&str> = deliveries
+        .iter()
+        .map(|d| d["attempts"][0]["error"].as_str().unwrap())
+        .collect();
     assert!(all.contains(&"blocked: 127.0.0.1 is loopback"), "{all:?}");
     assert_eq!(rx.connections(), 0);
     if let Some(rx6) = rx6 {
@@ -511,16 +620,29 @@ fn literals_stored_while_allowed_are_still_blocked_at_delivery() {
         umw_flush(5);
         echo json_encode(['tests' => $tests, 'deliveries' => umw_deliveries(['message_id' => $m])]);"#,
     );
-    assert_eq!(rx.connections(), 0, "connected to a loopback listener: {out}");
+    assert_eq!(
+        rx.connections(),
+        0,
+        "connected to a loopback listener: {out}"
+    );
     if let Some(rx6) = &rx6 {
         assert_eq!(rx6.connections(), 0, "connected to [::1]: {out}");
     }
     for t in out["tests"].as_array().unwrap() {
         assert_eq!(t[1]["ok"], false, "{t}");
-        assert!(t[1]["error"].as_str().unwrap().starts_with("blocked: "), "{t}");
+        assert!(
+            t[1]["error"].as_str().unwrap().starts_with("blocked: "),
+            "{t}"
+        );
     }
     for d in out["deliveries"].as_array().unwrap() {
-        assert!(d["attempts"][0]["error"].as_str().unwrap().starts_with("blocked: "), "{d}");
+        assert!(
+            d["attempts"][0]["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("blocked: "),
+            "{d}"
+        );
     }
 }
 
@@ -558,7 +680,13 @@ fn allowed_networks_admits_exactly_that_range() {
 fn redirects_are_never_followed() {
     let target = Receiver::ok();
     let location = target.url("/stolen");
-    let rx = Receiver::start(move |_, _| Reply::StatusWithHeaders(302, vec![("location".into(), location.clone())], String::new()));
+    let rx = Receiver::start(move |_, _| {
+        Reply::StatusWithHeaders(
+            302,
+            vec![("location".into(), location.clone())],
+            String::new(),
+        )
+    });
     let php = Php::new("redirect").set("umw.retry_schedule", "");
     let out = php_json(
         &php,
@@ -575,7 +703,13 @@ fn redirects_are_never_followed() {
     assert_eq!(out["test"]["ok"], false);
     assert_eq!(out["test"]["status"], 302);
     assert_eq!(out["d"]["status"], "failed");
-    assert!(out["d"]["attempts"][0]["error"].as_str().unwrap().contains("redirect"), "{out}");
+    assert!(
+        out["d"]["attempts"][0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("redirect"),
+        "{out}"
+    );
     assert_eq!(rx.count(), 2);
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(target.connections(), 0);
@@ -586,7 +720,13 @@ fn redirects_are_never_followed() {
 
 #[test]
 fn gone_disables_at_once_and_reactivation_resumes() {
-    let rx = Receiver::start(|n, _| if n == 0 { Reply::Status(410) } else { Reply::Status(200) });
+    let rx = Receiver::start(|n, _| {
+        if n == 0 {
+            Reply::Status(410)
+        } else {
+            Reply::Status(200)
+        }
+    });
     let php = Php::new("gone");
     let out = php_json(
         &php,
@@ -611,8 +751,14 @@ fn gone_disables_at_once_and_reactivation_resumes() {
     );
     let after = &out["after"];
     assert_eq!(after["active"], false, "{after}");
-    assert!(after["disabled_at"].as_i64().unwrap() >= now_secs() - 30, "{after}");
-    assert!(after["disabled_reason"].as_str().unwrap().contains("410"), "{after}");
+    assert!(
+        after["disabled_at"].as_i64().unwrap() >= now_secs() - 30,
+        "{after}"
+    );
+    assert!(
+        after["disabled_reason"].as_str().unwrap().contains("410"),
+        "{after}"
+    );
     assert_eq!(out["d"]["status"], "failed", "410 is not retried");
     assert_eq!(out["d"]["attempts"].as_array().unwrap().len(), 1);
     assert_eq!(out["inactive"].as_array().unwrap().len(), 1);
@@ -640,8 +786,15 @@ fn http_date(secs: i64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + if month <= 2 { 1 } else { 0 };
-    let mon = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][(month - 1) as usize];
-    format!("{weekday}, {day:02} {mon} {year} {:02}:{:02}:{:02} GMT", rem / 3600, (rem % 3600) / 60, rem % 60)
+    let mon = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ][(month - 1) as usize];
+    format!(
+        "{weekday}, {day:02} {mon} {year} {:02}:{:02}:{:02} GMT",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
 }
 
 /// Emit one event to a receiver answering `first` and then 200; returns the gap between the two requests.
@@ -666,17 +819,44 @@ fn retry_gap(name: &str, first: impl Fn() -> Reply + Send + Sync + 'static) -> D
 #[test]
 fn retry_after_is_honoured_in_seconds_and_as_a_date() {
     assert_eq!(http_date(784111777), "Sun, 06 Nov 1994 08:49:37 GMT");
-    let secs = retry_gap("ra-secs", || Reply::StatusWithHeaders(429, vec![("Retry-After".into(), "2".into())], String::new()));
-    assert!(secs >= Duration::from_millis(1900) && secs < Duration::from_secs(5), "429 Retry-After: 2 → {secs:?}");
-    let date = retry_gap("ra-date", || {
-        Reply::StatusWithHeaders(503, vec![("Retry-After".into(), http_date(now_secs() + 3))], String::new())
+    let secs = retry_gap("ra-secs", || {
+        Reply::StatusWithHeaders(429, vec![("Retry-After".into(), "2".into())], String::new())
     });
-    assert!(date >= Duration::from_millis(1900) && date < Duration::from_secs(6), "503 Retry-After date → {date:?}");
+    assert!(
+        secs >= Duration::from_millis(1900) && secs < Duration::from_secs(5),
+        "429 Retry-After: 2 → {secs:?}"
+    );
+    let date = retry_gap("ra-date", || {
+        Reply::StatusWithHeaders(
+            503,
+            vec![("Retry-After".into(), http_date(now_secs() + 3))],
+            String::new(),
+        )
+    });
+    assert!(
+        date >= Duration::from_millis(1900) && date < Duration::from_secs(6),
+        "503 Retry-After date → {date:?}"
+    );
     // Only 429 and 503 carry Retry-After meaningfully; a 500's is ignored (schedule 0.2 s).
-    let ignored = retry_gap("ra-500", || Reply::StatusWithHeaders(500, vec![("Retry-After".into(), "30".into())], String::new()));
-    assert!(ignored < Duration::from_millis(1500), "500 with Retry-After → {ignored:?}");
+    let ignored = retry_gap("ra-500", || {
+        Reply::StatusWithHeaders(
+            500,
+            vec![("Retry-After".into(), "30".into())],
+            String::new(),
+        )
+    });
+    assert!(
+        ignored < Duration::from_millis(1500),
+        "500 with Retry-After → {ignored:?}"
+    );
     // A date in the past means "now": the schedule applies.
-    let past = retry_gap("ra-past", || Reply::StatusWithHeaders(503, vec![("Retry-After".into(), http_date(now_secs() - 60))], String::new()));
+    let past = retry_gap("ra-past", || {
+        Reply::StatusWithHeaders(
+            503,
+            vec![("Retry-After".into(), http_date(now_secs() - 60))],
+            String::new(),
+        )
+    });
     assert!(past < Duration::from_millis(1500), "past date → {past:?}");
 }
 
@@ -685,7 +865,10 @@ fn a_webhook_failing_for_disable_after_hours_is_disabled() {
     let rx = Receiver::start(|_, _| Reply::Status(500));
     let php = Php::new("autodisable")
         .set("umw.disable_after_hours", "0.0005") // 1.8 s
-        .set("umw.retry_schedule", "0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3");
+        .set(
+            "umw.retry_schedule",
+            "0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3,0.3",
+        );
     let out = php_json(
         &php,
         &format!(
@@ -702,16 +885,29 @@ fn a_webhook_failing_for_disable_after_hours_is_disabled() {
             rx.url("/")
         ),
     );
-    assert_eq!(out["first"]["active"], true, "not disabled by the first failure: {out}");
+    assert_eq!(
+        out["first"]["active"], true,
+        "not disabled by the first failure: {out}"
+    );
     let w = &out["w"];
     assert_eq!(w["active"], false, "{out}");
-    assert!(w["disabled_reason"].as_str().unwrap().contains("failed since"), "{w}");
+    assert!(
+        w["disabled_reason"]
+            .as_str()
+            .unwrap()
+            .contains("failed since"),
+        "{w}"
+    );
     let elapsed = out["elapsed"].as_f64().unwrap();
     assert!((1.2..6.0).contains(&elapsed), "disabled after {elapsed} s");
     assert_eq!(out["healthy"]["active"], true);
     let n = rx.count();
     std::thread::sleep(Duration::from_millis(800));
-    assert!(rx.count() <= n + 1, "deliveries continue after disabling: {n} → {}", rx.count());
+    assert!(
+        rx.count() <= n + 1,
+        "deliveries continue after disabling: {n} → {}",
+        rx.count()
+    );
 }
 
 #[test]
@@ -756,11 +952,17 @@ fn replay_requeues_failed_deliveries() {
     assert_eq!(out["none"], 0);
     assert_eq!(out["missing"], "ValueError");
     assert_eq!(out["n"], 3, "{out}");
-    assert_eq!(out["again"], 0, "replayed deliveries are pending, not failed");
+    assert_eq!(
+        out["again"], 0,
+        "replayed deliveries are pending, not failed"
+    );
     assert_eq!(out["delivered"], 3, "{out}");
     let got = rx.wait_for(9, WAIT);
     assert_eq!(got.len(), 9);
-    let mut replayed: Vec<i64> = got[6..].iter().map(|r| r.json()["n"].as_i64().unwrap()).collect();
+    let mut replayed: Vec<i64> = got[6..]
+        .iter()
+        .map(|r| r.json()["n"].as_i64().unwrap())
+        .collect();
     replayed.sort();
     assert_eq!(replayed, vec![1, 2, 3]);
 }
@@ -769,14 +971,16 @@ fn replay_requeues_failed_deliveries() {
 fn a_hanging_endpoint_does_not_delay_a_healthy_one() {
     let hang = Receiver::start(|_, _| Reply::Hang);
     let healthy = Receiver::ok();
-    let php = Php::new("isolation").set("umw.timeout_ms", "10000").set("umw.shutdown_timeout_ms", "0");
+    let php = Php::new("isolation")
+        .set("umw.timeout_ms", "10000")
+        .set("umw.shutdown_timeout_ms", "0");
     php.ok(&format!(
         "<?php umw_register_webhook(['name' => 'hang', 'url' => '{}', 'events' => 'slow_event']);
          umw_register_webhook(['name' => 'ok', 'url' => '{}', 'events' => 'fast_event']);",
         hang.url("/"),
         healthy.url("/")
     ));
-    let mut child = php
+    let child = php
         .command(
             r#"<?php
             for ($i = 0; $i < 20; $i++) { umw_emit('slow_event', ['i' => $i]); umw_emit('fast_event', ['i' => $i]); }
@@ -788,20 +992,48 @@ fn a_hanging_endpoint_does_not_delay_a_healthy_one() {
         .spawn()
         .unwrap();
     let got = healthy.wait_for(20, Duration::from_secs(8));
-    let first = hang.requests().first().map(|r| r.at).into_iter().chain(got.first().map(|r| r.at)).min();
-    assert_eq!(got.len(), 20, "the healthy endpoint got {} of 20", got.len());
+    let first = hang
+        .requests()
+        .first()
+        .map(|r| r.at)
+        .into_iter()
+        .chain(got.first().map(|r| r.at))
+        .min();
+    assert_eq!(
+        got.len(),
+        20,
+        "the healthy endpoint got {} of 20",
+        got.len()
+    );
     let span = got[19].at - first.unwrap();
-    assert!(span < Duration::from_secs(2), "the healthy endpoint needed {span:?}");
+    assert!(
+        span < Duration::from_secs(2),
+        "the healthy endpoint needed {span:?}"
+    );
     // The hanging endpoint holds at most max_in_flight_per_webhook (8) connections.
     std::thread::sleep(Duration::from_millis(300));
-    assert!(hang.count() <= 8 && hang.count() >= 1, "hanging endpoint got {} requests", hang.count());
+    assert!(
+        hang.count() <= 8 && hang.count() >= 1,
+        "hanging endpoint got {} requests",
+        hang.count()
+    );
     let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn response_bodies_are_kept_up_to_16_kib() {
-    let rx = Receiver::start(|n, _| if n == 0 { Reply::Endless } else { Reply::StatusWithHeaders(500, vec![], "short body".into()) });
+    let rx = Receiver::start(|n, _| {
+        if n == 0 {
+            Reply::Endless
+        } else {
+            Reply::StatusWithHeaders(500, vec![], "short body".into())
+        }
+    });
     let php = Php::new("bodycap").set("umw.retry_schedule", "");
     let out = php_json(
         &php,
@@ -819,7 +1051,10 @@ fn response_bodies_are_kept_up_to_16_kib() {
     );
     assert_eq!(out["len"], 16384, "{out}");
     assert_eq!(out["status"], "delivered");
-    assert!(out["dur"].as_f64().unwrap() < 2500.0, "the endless body was not cut off: {out}");
+    assert!(
+        out["dur"].as_f64().unwrap() < 2500.0,
+        "the endless body was not cut off: {out}"
+    );
     assert_eq!(out["test_body"], "short body");
 }
 
@@ -830,8 +1065,14 @@ fn response_bodies_are_kept_up_to_16_kib() {
 fn invalid_fields_are_refused_on_create_and_update_naming_the_field() {
     let php = Php::new("validation");
     let long_url = format!("https://hooks.example.com/{}", "a".repeat(2100));
-    let many_events = (0..101).map(|i| format!("'e{i}'")).collect::<Vec<_>>().join(",");
-    let many_headers = (0..33).map(|i| format!("'X-H{i}' => 'v'")).collect::<Vec<_>>().join(",");
+    let many_events = (0..101)
+        .map(|i| format!("'e{i}'"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let many_headers = (0..33)
+        .map(|i| format!("'X-H{i}' => 'v'"))
+        .collect::<Vec<_>>()
+        .join(",");
     let out = php_json(
         &php,
         &format!(
@@ -893,13 +1134,21 @@ fn invalid_fields_are_refused_on_create_and_update_naming_the_field() {
     );
     let mut problems = Vec::new();
     for e in out["r"].as_array().unwrap() {
-        let (field, how, class, message) = (e[0].as_str().unwrap(), e[1].as_str().unwrap(), e[2].as_str().unwrap(), e[3].as_str().unwrap());
+        let (field, how, class, message) = (
+            e[0].as_str().unwrap(),
+            e[1].as_str().unwrap(),
+            e[2].as_str().unwrap(),
+            e[3].as_str().unwrap(),
+        );
         if class != "ValueError" || !message.contains(&format!("\"{field}\"")) {
             problems.push(format!("{how} {field}: {class}: {message}"));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-    assert_eq!(out["unchanged"], true, "a refused update changed the webhook");
+    assert_eq!(
+        out["unchanged"], true,
+        "a refused update changed the webhook"
+    );
     assert_eq!(out["count"], 1, "a refused registration created a webhook");
 }
 
@@ -921,7 +1170,8 @@ fn run_fuzz_script(name: &str, script: &str, env: &[(&str, &str)], ini: &[(&str,
     let expected_dir = php.dir.path("expected");
     std::fs::create_dir_all(&expected_dir).unwrap();
     let mut cmd = Command::new("php");
-    cmd.arg("-d").arg(format!("extension={}", extension().display()));
+    cmd.arg("-d")
+        .arg(format!("extension={}", extension().display()));
     for (k, v) in &php.ini {
         cmd.arg("-d").arg(format!("{k}={v}"));
     }
@@ -938,23 +1188,37 @@ fn run_fuzz_script(name: &str, script: &str, env: &[(&str, &str)], ini: &[(&str,
         out.status.success(),
         "{script} failed ({:?}):\n{}\nstderr:\n{}",
         out.status,
-        stdout.lines().filter(|l| !l.contains("\tPASS\t")).collect::<Vec<_>>().join("\n"),
+        stdout
+            .lines()
+            .filter(|l| !l.contains("\tPASS\t"))
+            .collect::<Vec<_>>()
+            .join("\n"),
         String::from_utf8_lossy(&out.stderr)
     );
     let expected: HashMap<String, Vec<u8>> = std::fs::read_dir(&expected_dir)
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            let id = e.file_name().to_string_lossy().trim_end_matches(".json").to_string();
+            let id = e
+                .file_name()
+                .to_string_lossy()
+                .trim_end_matches(".json")
+                .to_string();
             (id, std::fs::read(e.path()).unwrap())
         })
         .collect();
     assert!(!expected.is_empty());
     let got = rx.wait_for(expected.len(), Duration::from_secs(30));
-    assert_eq!(got.len(), expected.len(), "every accepted value is delivered once");
+    assert_eq!(
+        got.len(),
+        expected.len(),
+        "every accepted value is delivered once"
+    );
     for r in &got {
         let id = r.header("webhook-id").unwrap();
-        let want = expected.get(id).unwrap_or_else(|| panic!("unexpected delivery {id}"));
+        let want = expected
+            .get(id)
+            .unwrap_or_else(|| panic!("unexpected delivery {id}"));
         if &r.body != want {
             panic!(
                 "delivered body of {id} differs from json_encode:\n got: {}\nwant: {}",
@@ -969,9 +1233,15 @@ fn run_fuzz_script(name: &str, script: &str, env: &[(&str, &str)], ini: &[(&str,
 #[test]
 fn hostile_payload_corpus_gets_json_encode_bytes_or_clear_errors() {
     let out = run_fuzz_script("corpus", "corpus.php", &[], &[]);
-    assert!(out.contains("string_10mb\tPASS\tValueError: umw_emit(): Argument #2 ($payload) is "), "{out}");
+    assert!(
+        out.contains("string_10mb\tPASS\tValueError: umw_emit(): Argument #2 ($payload) is "),
+        "{out}"
+    );
     assert!(out.contains("max_payload_bytes"), "{out}");
-    assert!(out.contains("jsonserializable_throws\tPASS\tBoomException: kaboom from jsonSerialize #42"), "{out}");
+    assert!(
+        out.contains("jsonserializable_throws\tPASS\tBoomException: kaboom from jsonSerialize #42"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -979,7 +1249,10 @@ fn a_10_mb_payload_is_accepted_when_the_limit_allows() {
     let out = run_fuzz_script(
         "corpus-16m",
         "corpus.php",
-        &[("UMW_FUZZ_ONLY", "string_10mb,unicode,just_over_limit,just_under_limit")],
+        &[(
+            "UMW_FUZZ_ONLY",
+            "string_10mb,unicode,just_over_limit,just_under_limit",
+        )],
         &[("umw.max_payload_bytes", "16777216")],
     );
     assert!(out.contains("string_10mb\tPASS\tok msg_"), "{out}");
@@ -988,27 +1261,49 @@ fn a_10_mb_payload_is_accepted_when_the_limit_allows() {
 #[test]
 fn randomized_values_round_trip_like_json_encode() {
     let seed = std::env::var("UMW_FUZZ_SEED").unwrap_or_else(|_| {
-        (SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() % 1_000_000_007).to_string()
+        (SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+            % 1_000_000_007)
+            .to_string()
     });
     println!("randomized payload seed: {seed} (rerun with UMW_FUZZ_SEED={seed})");
-    let out = run_fuzz_script("random", "random.php", &[("UMW_FUZZ_SEED", &seed), ("UMW_FUZZ_COUNT", "300")], &[]);
-    assert!(out.contains("300 values emitted, 0 failed"), "seed {seed}: {out}");
+    let out = run_fuzz_script(
+        "random",
+        "random.php",
+        &[("UMW_FUZZ_SEED", &seed), ("UMW_FUZZ_COUNT", "300")],
+        &[],
+    );
+    assert!(
+        out.contains("300 values emitted, 0 failed"),
+        "seed {seed}: {out}"
+    );
 }
 
 #[test]
 fn hostile_payload_corpus_is_clean_under_valgrind() {
-    if Command::new("valgrind").arg("--version").output().map(|o| !o.status.success()).unwrap_or(true) {
+    if Command::new("valgrind")
+        .arg("--version")
+        .output()
+        .map(|o| !o.status.success())
+        .unwrap_or(true)
+    {
         println!("NOTE: valgrind is not installed; skipping the memory-error run");
         return;
     }
-    let php = Php::new("valgrind").set("umw.retry_schedule", "").set("umw.shutdown_timeout_ms", "0");
+    let php = Php::new("valgrind")
+        .set("umw.retry_schedule", "")
+        .set("umw.shutdown_timeout_ms", "0");
     let mut cmd = Command::new("valgrind");
     cmd.args(["--error-exitcode=99", "--leak-check=no", "--quiet"]);
     let supp = fuzz_dir().join("valgrind.supp");
     if supp.exists() {
         cmd.arg(format!("--suppressions={}", supp.display()));
     }
-    cmd.arg("php").arg("-d").arg(format!("extension={}", extension().display()));
+    cmd.arg("php")
+        .arg("-d")
+        .arg(format!("extension={}", extension().display()));
     for (k, v) in &php.ini {
         cmd.arg("-d").arg(format!("{k}={v}"));
     }
@@ -1021,7 +1316,15 @@ fn hostile_payload_corpus_is_clean_under_valgrind() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     println!("valgrind run took {:?}\n{stdout}", started.elapsed());
-    assert_ne!(out.status.code(), Some(99), "valgrind found memory errors:\n{stderr}");
-    assert!(out.status.success(), "corpus failed under valgrind ({:?}):\n{stdout}\n{stderr}", out.status);
+    assert_ne!(
+        out.status.code(),
+        Some(99),
+        "valgrind found memory errors:\n{stderr}"
+    );
+    assert!(
+        out.status.success(),
+        "corpus failed under valgrind ({:?}):\n{stdout}\n{stderr}",
+        out.status
+    );
     assert!(stdout.contains("summary\tPASS"), "{stdout}");
 }

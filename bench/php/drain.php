@@ -7,7 +7,8 @@ require __DIR__ . '/common.php';
 $db = new PDO('sqlite:' . $store);
 $left = fn() => (int)$db->query("SELECT COUNT(*) FROM deliveries WHERE status IN ('pending','retrying')")->fetchColumn();
 $start_left = $left();
-foreach (umw_list_webhooks() as $w) umw_update_webhook($w['id'], ['url' => $url, 'active' => true]);
+// The URL was switched by a separate process (run.sh) before this one started: a runtime that
+// starts first would claim deliveries with the old (dead) target and queue the rest behind them.
 $t = hrtime(true);
 $deadline = microtime(true) + (float)$max;
 umw_stats(); // make sure the runtime runs

@@ -119,21 +119,16 @@ impl Settings {
                 setting: "umw.retry_schedule",
                 reason: e.to_string(),
             })?;
-        let allowed = parse_allowed_networks(&value("umw.allowed_networks")).map_err(|e| {
-            Error::Config {
+        let allowed =
+            parse_allowed_networks(&value("umw.allowed_networks")).map_err(|e| Error::Config {
                 setting: "umw.allowed_networks",
                 reason: e.to_string(),
-            }
-        })?;
+            })?;
         Ok(Settings {
             store_path: PathBuf::from(store),
             retry_schedule,
             timeout: Duration::from_millis(number("umw.timeout_ms", 100, 600_000)?),
-            shutdown_timeout: Duration::from_millis(number(
-                "umw.shutdown_timeout_ms",
-                0,
-                600_000,
-            )?),
+            shutdown_timeout: Duration::from_millis(number("umw.shutdown_timeout_ms", 0, 600_000)?),
             max_payload_bytes: number("umw.max_payload_bytes", 1024, 64 << 20)? as usize,
             queue_capacity: number("umw.queue_capacity", 1, 10_000_000)? as usize,
             durable_emit: parse_bool(&value("umw.durable_emit")),
@@ -142,8 +137,7 @@ impl Settings {
                 allowed_networks: allowed,
             },
             max_in_flight: number("umw.max_in_flight", 1, 10_000)? as usize,
-            max_in_flight_per_webhook: number("umw.max_in_flight_per_webhook", 1, 10_000)?
-                as usize,
+            max_in_flight_per_webhook: number("umw.max_in_flight_per_webhook", 1, 10_000)? as usize,
             disable_after: {
                 let raw = value("umw.disable_after_hours");
                 let hours: f64 = raw.trim().parse().unwrap_or(f64::NAN);

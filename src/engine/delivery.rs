@@ -64,7 +64,13 @@ pub fn rfc3339(ms: i64) -> String {
 ///
 /// The client's resolver checks the addresses of host names; an IP literal in the URL is never
 /// resolved, so it is checked here (a webhook stored under a laxer policy must not bypass it).
-pub async fn attempt(client: &reqwest::Client, policy: &AddressPolicy, job: &Job, timeout: Duration, now_ms: i64) -> AttemptResult {
+pub async fn attempt(
+    client: &reqwest::Client,
+    policy: &AddressPolicy,
+    job: &Job,
+    timeout: Duration,
+    now_ms: i64,
+) -> AttemptResult {
     let started = Instant::now();
     let mut result = AttemptResult {
         time_ms: now_ms,
@@ -72,7 +78,11 @@ pub async fn attempt(client: &reqwest::Client, policy: &AddressPolicy, job: &Job
     };
     let literal = url::Url::parse(&job.target.url)
         .map_err(|e| format!("invalid url: {e}"))
-        .and_then(|u| policy.check_url_host(&u).map_err(|blocked| blocked.to_string()));
+        .and_then(|u| {
+            policy
+                .check_url_host(&u)
+                .map_err(|blocked| blocked.to_string())
+        });
     if let Err(error) = literal {
         result.error = Some(error);
         result.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -105,7 +115,12 @@ pub async fn attempt(client: &reqwest::Client, policy: &AddressPolicy, job: &Job
         let headers: Vec<(String, String)> = response
             .headers()
             .iter()
-            .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let mut kept = Vec::new();
         let mut response = response;
@@ -209,19 +224,113 @@ mod tests {
         let schedule = [Duration::from_secs(5), Duration::from_secs(300)];
         let now = 1_000_000;
         let cases: Vec<(AttemptResult, u32, bool, Transition, bool)> = vec![
-            (result(Some(200), None, None), 0, false, Transition::Delivered, false),
-            (result(Some(204), None, None), 3, false, Transition::Delivered, false),
-            (result(Some(500), Some("HTTP 500"), None), 0, false, Transition::Retry { next_attempt_at: now + 5_000 }, false),
-            (result(Some(500), Some("HTTP 500"), None), 1, false, Transition::Retry { next_attempt_at: now + 300_000 }, false),
-            (result(Some(500), Some("HTTP 500"), None), 2, false, Transition::Failed, false),
-            (result(None, Some("connect: refused"), None), 0, false, Transition::Retry { next_attempt_at: now + 5_000 }, false),
-            (result(Some(302), Some("HTTP 302"), None), 0, false, Transition::Retry { next_attempt_at: now + 5_000 }, false),
-            (result(Some(410), Some("HTTP 410"), None), 0, false, Transition::Failed, true),
-            (result(Some(429), Some("HTTP 429"), Some(60)), 0, false, Transition::Retry { next_attempt_at: now + 60_000 }, false),
-            (result(Some(503), Some("HTTP 503"), Some(1)), 0, false, Transition::Retry { next_attempt_at: now + 5_000 }, false),
-            (result(Some(503), Some("HTTP 503"), Some(999_999)), 0, false, Transition::Retry { next_attempt_at: now + 3_600_000 }, false),
-            (result(Some(500), Some("HTTP 500"), Some(60)), 0, false, Transition::Retry { next_attempt_at: now + 5_000 }, false),
-            (result(Some(500), Some("HTTP 500"), None), 0, true, Transition::Failed, false),
+            (
+                result(Some(200), None, None),
+                0,
+                false,
+                Transition::Delivered,
+                false,
+            ),
+            (
+                result(Some(204), None, None),
+                3,
+                false,
+                Transition::Delivered,
+                false,
+            ),
+            (
+                result(Some(500), Some("HTTP 500"), None),
+                0,
+                false,
+                Transition::Retry {
+                    next_attempt_at: now + 5_000,
+                },
+                false,
+            ),
+            (
+                result(Some(500), Some("HTTP 500"), None),
+                1,
+                false,
+                Transition::Retry {
+                    next_attempt_at: now + 300_000,
+                },
+                false,
+            ),
+            (
+                result(Some(500), Some("HTTP 500"), None),
+                2,
+                false,
+                Transition::Failed,
+                false,
+            ),
+            (
+                result(None, Some("connect: refused"), None),
+                0,
+                false,
+                Transition::Retry {
+                    next_attempt_at: now + 5_000,
+                },
+                false,
+            ),
+            (
+                result(Some(302), Some("HTTP 302"), None),
+                0,
+                false,
+                Transition::Retry {
+                    next_attempt_at: now + 5_000,
+                },
+                false,
+            ),
+            (
+                result(Some(410), Some("HTTP 410"), None),
+                0,
+                false,
+                Transition::Failed,
+                true,
+            ),
+            (
+                result(Some(429), Some("HTTP 429"), Some(60)),
+                0,
+                false,
+                Transition::Retry {
+                    next_attempt_at: now + 60_000,
+                },
+                false,
+            ),
+            (
+                result(Some(503), Some("HTTP 503"), Some(1)),
+                0,
+                false,
+                Transition::Retry {
+                    next_attempt_at: now + 5_000,
+                },
+                false,
+            ),
+            (
+                result(Some(503), Some("HTTP 503"), Some(999_999)),
+                0,
+                false,
+                Transition::Retry {
+                    next_attempt_at: now + 3_600_000,
+                },
+                false,
+            ),
+            (
+                result(Some(500), Some("HTTP 500"), Some(60)),
+                0,
+                false,
+                Transition::Retry {
+                    next_attempt_at: now + 5_000,
+                },
+                false,
+            ),
+            (
+                result(Some(500), Some("HTTP 500"), None),
+                0,
+                true,
+                Transition::Failed,
+                false,
+            ),
         ];
         for (r, before, is_test, expected, disables) in cases {
             // jitter 0.5 = factor 1.0, so delays are exact.

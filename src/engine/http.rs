@@ -26,18 +26,20 @@ impl Resolve for PolicyResolver {
                     format!("dns: cannot resolve {host}: {e}").into()
                 })?
                 .collect();
-            let allowed = policy
-                .filter_resolved(resolved)
-                .map_err(|blocked| -> Box<dyn std::error::Error + Send + Sync> {
-                    Box::new(blocked)
-                })?;
+            let allowed = policy.filter_resolved(resolved).map_err(
+                |blocked| -> Box<dyn std::error::Error + Send + Sync> { Box::new(blocked) },
+            )?;
             let addrs: Addrs = Box::new(allowed.into_iter());
             Ok(addrs)
         })
     }
 }
 
-pub fn client(policy: &AddressPolicy, timeout: Duration, pool_per_host: usize) -> Result<reqwest::Client> {
+pub fn client(
+    policy: &AddressPolicy,
+    timeout: Duration,
+    pool_per_host: usize,
+) -> Result<reqwest::Client> {
     reqwest::Client::builder()
         .user_agent(USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())

@@ -20,7 +20,7 @@ use crate::engine::writer::{
     control_channel, disable_cutoff, emit_channel, outcome_for, Control, Counters,
     SubscriptionCache, TaskContext, Writer,
 };
-use crossbeam_channel::{SendTimeoutError, Sender, TrySendError};
+use crossbeam_channel::{Sender, TrySendError};
 use parking_lot::Mutex;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -29,8 +29,6 @@ use tokio::sync::Semaphore;
 
 /// Rotated-out secrets keep signing for this long, so receivers can switch without a gap.
 pub const ROTATION_GRACE: Duration = Duration::from_secs(24 * 3600);
-/// How long an emit waits for room in a full queue before writing the store itself.
-const FULL_QUEUE_WAIT: Duration = Duration::from_millis(100);
 
 pub struct Engine {
     pub pid: u32,
@@ -138,15 +136,9 @@ impl Engine {
         } else {
             match self.emits.try_send(message) {
                 Ok(()) => {}
-                // Full: the writer is behind. Waiting briefly for room is cheaper than a
-                // transaction of our own that contends with its batches for the write lock.
-                Err(TrySendError::Full(m)) => match self.emits.send_timeout(m, FULL_QUEUE_WAIT) {
-                    Ok(()) => {}
-                    Err(SendTimeoutError::Timeout(m)) | Err(SendTimeoutError::Disconnected(m)) => {
-                        self.persist_now(m)?
-                    }
-                },
-                Err(TrySendError::Disconnected(m)) => self.persist_now(m)?,
+                Err(TrySendError::Full(m)) | Err(TrySendError::Disconnected(m)) => {
+                    self.persist_now(m)?
+                }
             }
         }
         self.counters.emitted.fetch_add(1, Ordering::AcqRel);
@@ -215,7 +207,10 @@ impl Engine {
             None => signing::try_generate_secret()
                 .map_err(|e| Error::Runtime(format!("no randomness for a secret: {e}")))?,
         };
-        let id = self.store.lock().insert_webhook(&input, &secret, now_ms())?;
+        let id = self
+            .store
+            .lock()
+            .insert_webhook(&input, &secret, now_ms())?;
         self.invalidate();
         Ok(id)
     }
@@ -267,7 +262,12 @@ impl Engine {
     }
 
     /// Deliver once, now, synchronously; recorded in the log as a test.
-    pub fn send_test(&self, webhook: &Webhook, event: String, payload: Vec<u8>) -> Result<TestResult> {
+    pub fn send_test(
+        &self,
+        webhook: &Webhook,
+        event: String,
+        payload: Vec<u8>,
+    ) -> Result<TestResult> {
         let now = now_ms();
         let message_id = self.ids.next("msg_", now);
         let delivery_id = self.ids.next("dlv_", now);
@@ -298,7 +298,13 @@ impl Engine {
             is_test: true,
             target: Arc::new(webhook.target(now)),
         };
-        let result = self.block_on(attempt(&self.client, &self.settings.policy, &job, self.settings.timeout, now_ms()));
+        let result = self.block_on(attempt(
+            &self.client,
+            &self.settings.policy,
+            &job,
+            self.settings.timeout,
+            now_ms(),
+        ));
         let outcome = outcome_for(&self.settings, &job, result.clone(), now_ms());
         let now = now_ms();
         self.store

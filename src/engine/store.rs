@@ -37,21 +37,45 @@ pub trait Store {
     fn list_webhooks(&self, filter: &WebhookFilter) -> Result<Vec<Webhook>>;
     fn update_webhook(&mut self, id: i64, input: &WebhookInput, now: i64) -> Result<bool>;
     fn delete_webhook(&mut self, id: i64) -> Result<bool>;
-    fn rotate_secret(&mut self, id: i64, new_secret: &str, grace_until: i64, now: i64) -> Result<bool>;
+    fn rotate_secret(
+        &mut self,
+        id: i64,
+        new_secret: &str,
+        grace_until: i64,
+        now: i64,
+    ) -> Result<bool>;
     /// Webhooks that receive deliveries now (active and not disabled).
     fn live_webhooks(&self) -> Result<Vec<Webhook>>;
     /// Changes whenever any connection commits; cheap to poll.
     fn data_version(&self) -> Result<i64>;
     /// Persist messages and one delivery per (message, webhook) pair. Deliveries whose id is in
     /// `leased` are claimed by `owner` until `lease_until`; the rest wait for any process.
-    fn persist(&mut self, batch: &[PersistItem], owner: &str, lease_until: i64, now: i64) -> Result<()>;
+    fn persist(
+        &mut self,
+        batch: &[PersistItem],
+        owner: &str,
+        lease_until: i64,
+        now: i64,
+    ) -> Result<()>;
     /// Claim due deliveries for `owner`, skipping webhooks in `skip_webhooks` (at their cap).
-    fn claim_due(&mut self, owner: &str, now: i64, lease_until: i64, limit: usize, skip_webhooks: &[i64]) -> Result<Vec<Job>>;
+    fn claim_due(
+        &mut self,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        limit: usize,
+        skip_webhooks: &[i64],
+    ) -> Result<Vec<Job>>;
     /// The earliest time any delivery becomes due (claimable), if any.
     fn next_due(&self, now: i64) -> Result<Option<i64>>;
     /// Write attempts and transitions; a webhook whose deliveries have all failed since before
     /// `disable_failing_since_before` is disabled.
-    fn record(&mut self, outcomes: &[Outcome], now: i64, disable_failing_since_before: i64) -> Result<()>;
+    fn record(
+        &mut self,
+        outcomes: &[Outcome],
+        now: i64,
+        disable_failing_since_before: i64,
+    ) -> Result<()>;
     /// Give back this owner's claims on deliveries that did not finish.
     fn release(&mut self, owner: &str, delivery_ids: &[String]) -> Result<()>;
     fn deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<DeliveryView>>;
@@ -134,7 +158,8 @@ CREATE TABLE IF NOT EXISTS attempts (
 CREATE INDEX IF NOT EXISTS attempts_by_delivery ON attempts(delivery_id);
 "#;
 
-const WEBHOOK_COLUMNS: &str = "id, name, url, events, active, format, headers, secret, previous_secret, \
+const WEBHOOK_COLUMNS: &str =
+    "id, name, url, events, active, format, headers, secret, previous_secret, \
      previous_secret_until, created_at, updated_at, disabled_at, disabled_reason, failing_since, \
      delivered_count, failed_count, last_delivery_at, last_status, last_status_code";
 
@@ -172,7 +197,8 @@ impl SqliteStore {
             .map_err(err)?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(err)?;
-        conn.pragma_update(None, "foreign_keys", "OFF").map_err(err)?;
+        conn.pragma_update(None, "foreign_keys", "OFF")
+            .map_err(err)?;
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
@@ -233,7 +259,13 @@ impl SqliteStore {
         Ok(rows)
     }
 
-    fn delivery_rows(&self, sql_where: &str, args: Vec<rusqlite::types::Value>, limit: usize, offset: usize) -> Result<Vec<DeliveryView>> {
+    fn delivery_rows(
+        &self,
+        sql_where: &str,
+        args: Vec<rusqlite::types::Value>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<Vec<DeliveryView>> {
         let sql = format!(
             "SELECT d.id, d.message_id, d.webhook_id, d.event, d.status, d.is_test, d.next_attempt_at, \
              d.created_at, m.payload FROM deliveries d LEFT JOIN messages m ON m.id = d.message_id \
@@ -268,7 +300,10 @@ impl SqliteStore {
 
 impl Store for SqliteStore {
     fn insert_webhook(&mut self, input: &WebhookInput, secret: &str, now: i64) -> Result<i64> {
-        let events = input.events.clone().unwrap_or_else(|| vec![WILDCARD.to_string()]);
+        let events = input
+            .events
+            .clone()
+            .unwrap_or_else(|| vec![WILDCARD.to_string()]);
         let headers = input.headers.clone().unwrap_or_default();
         self.with_tx(|tx| {
             tx.execute(
@@ -303,7 +338,9 @@ impl Store for SqliteStore {
     fn list_webhooks(&self, filter: &WebhookFilter) -> Result<Vec<Webhook>> {
         let mut stmt = self
             .conn
-            .prepare_cached(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks ORDER BY id"))
+            .prepare_cached(&format!(
+                "SELECT {WEBHOOK_COLUMNS} FROM webhooks ORDER BY id"
+            ))
             .map_err(|e| self.err(e))?;
         let all = stmt
             .query_map([], webhook_from_row)
@@ -382,7 +419,13 @@ impl Store for SqliteStore {
         })
     }
 
-    fn rotate_secret(&mut self, id: i64, new_secret: &str, grace_until: i64, now: i64) -> Result<bool> {
+    fn rotate_secret(
+        &mut self,
+        id: i64,
+        new_secret: &str,
+        grace_until: i64,
+        now: i64,
+    ) -> Result<bool> {
         self.with_tx(|tx| {
             Ok(tx.execute(
                 "UPDATE webhooks SET previous_secret = secret, previous_secret_until = ?3, secret = ?2, \
@@ -405,7 +448,13 @@ impl Store for SqliteStore {
             .map_err(|e| self.err(e))
     }
 
-    fn persist(&mut self, batch: &[PersistItem], owner: &str, lease_until: i64, now: i64) -> Result<()> {
+    fn persist(
+        &mut self,
+        batch: &[PersistItem],
+        owner: &str,
+        lease_until: i64,
+        now: i64,
+    ) -> Result<()> {
         if batch.is_empty() {
             return Ok(());
         }
@@ -443,7 +492,14 @@ impl Store for SqliteStore {
         })
     }
 
-    fn claim_due(&mut self, owner: &str, now: i64, lease_until: i64, limit: usize, skip_webhooks: &[i64]) -> Result<Vec<Job>> {
+    fn claim_due(
+        &mut self,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        limit: usize,
+        skip_webhooks: &[i64],
+    ) -> Result<Vec<Job>> {
         if limit == 0 {
             return Ok(Vec::new());
         }
@@ -500,22 +556,24 @@ impl Store for SqliteStore {
         let mut targets: std::collections::HashMap<i64, Arc<Target>> = Default::default();
         Ok(claimed
             .into_iter()
-            .map(|(id, message_id, event, attempts, is_test, payload, created, webhook)| {
-                let target = targets
-                    .entry(webhook.id)
-                    .or_insert_with(|| Arc::new(webhook.target(now)))
-                    .clone();
-                Job {
-                    delivery_id: id,
-                    message_id,
-                    event,
-                    payload: Arc::new(payload),
-                    message_created_at: created,
-                    attempts_made: attempts.max(0) as u32,
-                    is_test,
-                    target,
-                }
-            })
+            .map(
+                |(id, message_id, event, attempts, is_test, payload, created, webhook)| {
+                    let target = targets
+                        .entry(webhook.id)
+                        .or_insert_with(|| Arc::new(webhook.target(now)))
+                        .clone();
+                    Job {
+                        delivery_id: id,
+                        message_id,
+                        event,
+                        payload: Arc::new(payload),
+                        message_created_at: created,
+                        attempts_made: attempts.max(0) as u32,
+                        is_test,
+                        target,
+                    }
+                },
+            )
             .collect())
     }
 
@@ -531,7 +589,12 @@ impl Store for SqliteStore {
             .map_err(|e| self.err(e))
     }
 
-    fn record(&mut self, outcomes: &[Outcome], now: i64, disable_failing_since_before: i64) -> Result<()> {
+    fn record(
+        &mut self,
+        outcomes: &[Outcome],
+        now: i64,
+        disable_failing_since_before: i64,
+    ) -> Result<()> {
         if outcomes.is_empty() {
             return Ok(());
         }

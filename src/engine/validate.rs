@@ -148,7 +148,10 @@ pub fn headers(values: &[(String, String)]) -> Result<Vec<(String, String)>> {
         if name.chars().any(|c| c == '\r' || c == '\n' || c == '\0') {
             return Err(Error::invalid(
                 "headers",
-                format!("header name {:?} must not contain CR, LF or NUL", name.trim()),
+                format!(
+                    "header name {:?} must not contain CR, LF or NUL",
+                    name.trim()
+                ),
             ));
         }
         let name = name.trim();

@@ -22,9 +22,6 @@ use tokio::sync::Semaphore;
 
 const BATCH: usize = 1024;
 const POLL_EVERY: Duration = Duration::from_secs(1);
-/// After waking for a small batch, wait this long so emits and outcomes arriving together are
-/// written in one transaction (and emitters do not pay a futex wake per event).
-const COALESCE: Duration = Duration::from_millis(1);
 
 /// Counters shared by the PHP thread, the writer and the delivery tasks.
 #[derive(Default)]
@@ -93,12 +90,18 @@ pub enum Control {
     },
     /// Deliveries the PHP thread persisted itself (durable emit, full queue): track their first
     /// attempt for `umw_flush` and poll for them now.
-    Track { deliveries: Vec<String> },
+    Track {
+        deliveries: Vec<String>,
+    },
     Wake,
     /// Persist everything queued and stop claiming; acknowledge when persisted.
-    Drain { ack: Sender<()> },
+    Drain {
+        ack: Sender<()>,
+    },
     /// Record what finished, give back claims on what did not, and stop.
-    Finish { ack: Sender<()> },
+    Finish {
+        ack: Sender<()>,
+    },
 }
 
 /// Turn an attempt into the store write it causes.
@@ -252,20 +255,16 @@ impl Writer {
         loop {
             let wait = state.next_poll.saturating_duration_since(Instant::now());
             let mut disconnected = false;
-            let mut woke = false;
             crossbeam_channel::select! {
                 recv(self.emits) -> m => match m {
-                    Ok(m) => { state.unpersisted.push(m); woke = true; }
+                    Ok(m) => state.unpersisted.push(m),
                     Err(_) => disconnected = true,
                 },
                 recv(self.control) -> c => match c {
-                    Ok(c) => { self.on_control(&mut state, c); woke = true; }
+                    Ok(c) => self.on_control(&mut state, c),
                     Err(_) => disconnected = true,
                 },
                 default(wait) => {},
-            }
-            if woke && !state.draining && state.finish_ack.is_none() && self.emits.len() < BATCH {
-                std::thread::sleep(COALESCE);
             }
             while state.unpersisted.len() < BATCH {
                 match self.emits.try_recv() {
@@ -285,8 +284,9 @@ impl Writer {
                 self.step(&mut state)
             }));
             if step.is_err() {
-                self.counters
-                    .note_error("umw writer: internal error (panic) in one batch; continuing".into());
+                self.counters.note_error(
+                    "umw writer: internal error (panic) in one batch; continuing".into(),
+                );
                 state.next_poll = Instant::now() + POLL_EVERY;
             }
             if state.draining && state.unpersisted.is_empty() && self.emits.is_empty() {
@@ -380,7 +380,10 @@ impl Writer {
     fn finished(&self, state: &mut State, job: &Job) {
         if state.outstanding.remove(&job.delivery_id).is_some() {
             self.counters.outstanding.fetch_sub(1, Ordering::AcqRel);
-            if let Some(n) = state.per_webhook_outstanding.get_mut(&job.target.webhook_id) {
+            if let Some(n) = state
+                .per_webhook_outstanding
+                .get_mut(&job.target.webhook_id)
+            {
                 *n = n.saturating_sub(1);
             }
         }
@@ -466,7 +469,12 @@ impl Writer {
         Ok(jobs)
     }
 
-    fn store_persist(&mut self, items: &[PersistItem], lease_until: i64, now: i64) -> crate::engine::Result<()> {
+    fn store_persist(
+        &mut self,
+        items: &[PersistItem],
+        lease_until: i64,
+        now: i64,
+    ) -> crate::engine::Result<()> {
         self.store.persist(items, &self.owner, lease_until, now)
     }
 
@@ -482,8 +490,13 @@ impl Writer {
         let claimed = if room == 0 {
             Ok(Vec::new())
         } else {
-            self.store
-                .claim_due(&self.owner, now, self.lease_until(now), room.min(BATCH), &full)
+            self.store.claim_due(
+                &self.owner,
+                now,
+                self.lease_until(now),
+                room.min(BATCH),
+                &full,
+            )
         };
         match claimed {
             Ok(jobs) => {
@@ -522,13 +535,17 @@ impl Writer {
             if state.outstanding.contains_key(&job.delivery_id) {
                 continue;
             }
-            state.outstanding.insert(job.delivery_id.clone(), webhook_id);
+            state
+                .outstanding
+                .insert(job.delivery_id.clone(), webhook_id);
             self.counters.outstanding.fetch_add(1, Ordering::AcqRel);
             *state.per_webhook_outstanding.entry(webhook_id).or_default() += 1;
             let semaphore = state
                 .per_webhook_semaphores
                 .entry(webhook_id)
-                .or_insert_with(|| Arc::new(Semaphore::new(self.settings.max_in_flight_per_webhook)))
+                .or_insert_with(|| {
+                    Arc::new(Semaphore::new(self.settings.max_in_flight_per_webhook))
+                })
                 .clone();
             self.runtime
                 .spawn(run_job(job, semaphore, self.tasks.clone()));

@@ -25,18 +25,75 @@ struct JsonGlobals {
     error_code: c_int,
 }
 
-extern "C" {
-    static php_json_serializable_ce: *mut ext_php_rs::ffi::zend_class_entry;
-    fn zend_hash_get_current_data_ex(ht: *const ZendHashTable, pos: *const u32) -> *mut zval;
-    fn zend_hash_move_forward_ex(ht: *const ZendHashTable, pos: *mut u32) -> c_int;
-    fn php_json_encode_ex(buf: *mut SmartStr, val: *mut zval, options: c_int, depth: zend_long) -> c_int;
-    static mut json_globals: JsonGlobals;
+type EncodeFn = unsafe extern "C" fn(*mut SmartStr, *mut zval, c_int, zend_long) -> c_int;
+
+/// PHP's `php_json_encode_ex`, found at run time (see `crate::php::symbol`).
+fn php_json_encode_ex() -> Option<EncodeFn> {
+    use std::sync::atomic::{AtomicPtr, Ordering};
+    static CACHED: AtomicPtr<std::ffi::c_void> = AtomicPtr::new(std::ptr::null_mut());
+    let mut found = CACHED.load(Ordering::Relaxed);
+    if found.is_null() {
+        found = crate::php::symbol::<std::ffi::c_void>(c"php_json_encode_ex");
+        CACHED.store(found, Ordering::Relaxed);
+    }
+    // SAFETY: a non-null address of the exported function with this C signature.
+    (!found.is_null())
+        .then(|| unsafe { std::mem::transmute::<*mut std::ffi::c_void, EncodeFn>(found) })
+}
+
+const HASH_FLAG_PACKED: u32 = 1 << 2;
+const IS_UNDEF: u8 = 0;
+
+/// Visit every live value of a table, reading its storage directly: one pass over contiguous
+/// memory, no FFI call or key conversion per element (this runs on the emit hot path).
+fn for_each_value(table: &ZendHashTable, mut f: impl FnMut(&Zval) -> bool) {
+    // SAFETY: `table` is a live PHP array borrowed for this call. Its first `nNumUsed` slots
+    // are initialised (deleted ones are IS_UNDEF); packed arrays store bare zvals, the others
+    // Buckets whose first field is the zval.
+    unsafe {
+        let used = table.nNumUsed as usize;
+        let packed = table.u.flags & HASH_FLAG_PACKED != 0;
+        for i in 0..used {
+            let value: *const zval = if packed {
+                table.__bindgen_anon_1.arPacked.add(i)
+            } else {
+                std::ptr::addr_of!((*table.__bindgen_anon_1.arData.add(i)).val)
+            };
+            if (*value).u1.v.type_ == IS_UNDEF {
+                continue;
+            }
+            if !f(&*(value as *const Zval)) {
+                return;
+            }
+        }
+    }
+}
+
+fn json_serializable_class() -> *mut ext_php_rs::ffi::zend_class_entry {
+    let slot =
+        crate::php::symbol::<*mut ext_php_rs::ffi::zend_class_entry>(c"php_json_serializable_ce");
+    // SAFETY: the json extension's exported class-entry pointer, set at its startup.
+    unsafe { slot.as_ref().copied().unwrap_or(std::ptr::null_mut()) }
+}
+
+/// The json extension's globals (NTS), found at run time — see `crate::php::symbol`.
+fn json_globals() -> *mut JsonGlobals {
+    use std::sync::atomic::{AtomicPtr, Ordering};
+    static CACHED: AtomicPtr<JsonGlobals> = AtomicPtr::new(std::ptr::null_mut());
+    let cached = CACHED.load(Ordering::Relaxed);
+    if !cached.is_null() {
+        return cached;
+    }
+    let found = crate::php::symbol::<JsonGlobals>(c"json_globals");
+    CACHED.store(found, Ordering::Relaxed);
+    found
 }
 
 const JSON_UNESCAPED_SLASHES: c_int = 64;
 const JSON_UNESCAPED_UNICODE: c_int = 256;
 const JSON_PRESERVE_ZERO_FRACTION: c_int = 1024;
-const ENCODE_OPTIONS: c_int = JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PRESERVE_ZERO_FRACTION;
+const ENCODE_OPTIONS: c_int =
+    JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PRESERVE_ZERO_FRACTION;
 pub const MAX_DEPTH: zend_long = 512;
 const IS_ARRAY: u32 = 7;
 
@@ -61,29 +118,29 @@ fn json_error(code: c_int) -> (bool, &'static str) {
 /// of levels deep overflows the C stack before it is refused (`json_encode` itself crashes);
 /// this bounded walk refuses it first. A table already on the path is recursion, which the
 /// encoder reports itself; jsonSerialize() results are only known while encoding.
-fn nests_deeper(table: &ZendHashTable, remaining: usize, path: &mut Vec<*const ZendHashTable>) -> bool {
+fn nests_deeper(
+    table: &ZendHashTable,
+    remaining: usize,
+    path: &mut Vec<*const ZendHashTable>,
+) -> bool {
     let ptr = table as *const ZendHashTable;
     if path.contains(&ptr) {
         return false;
     }
     path.push(ptr);
-    // Positional iteration: ext-php-rs's iterators build each key and panic on keys that are
-    // not valid UTF-8, which a hostile payload may have (the encoder reports those).
-    let mut pos: u32 = 0;
     let mut deep = false;
-    loop {
-        // SAFETY: `table` is a live array borrowed for this call; PHP's own position API skips
-        // deleted buckets and returns null past the end.
-        let Some(v) = (unsafe { zend_hash_get_current_data_ex(table, &pos).as_ref() }) else {
-            break;
-        };
+    for_each_value(table, |v| {
         let v = v.indirect().unwrap_or(v).dereference();
         let child = if let Some(a) = v.array() {
             Some(a)
         } else if let Some(o) = v.object() {
-            // SAFETY: the json extension's class entry, registered at startup, valid for the process.
-            let serializable = unsafe { php_json_serializable_ce.as_ref() }.is_some_and(|ce| o.instance_of(ce));
-            let is_enum = o.get_class_entry().flags().contains(ext_php_rs::flags::ClassFlags::Enum);
+            // SAFETY: a class entry valid for the process (or null).
+            let serializable =
+                unsafe { json_serializable_class().as_ref() }.is_some_and(|ce| o.instance_of(ce));
+            let is_enum = o
+                .get_class_entry()
+                .flags()
+                .contains(ext_php_rs::flags::ClassFlags::Enum);
             if serializable || is_enum {
                 None
             } else {
@@ -94,13 +151,10 @@ fn nests_deeper(table: &ZendHashTable, remaining: usize, path: &mut Vec<*const Z
         };
         if child.is_some_and(|c| remaining == 0 || nests_deeper(c, remaining - 1, path)) {
             deep = true;
-            break;
+            return false;
         }
-        // SAFETY: as above.
-        if unsafe { zend_hash_move_forward_ex(table, &mut pos) } != 0 {
-            break;
-        }
-    }
+        true
+    });
     path.pop();
     deep
 }
@@ -112,7 +166,11 @@ pub enum EncodeError {
 }
 
 /// Encode an array as JSON bytes, the way `json_encode` would (unescaped slashes and unicode).
-pub fn encode_array(function: &str, array: &ZendHashTable, max_bytes: usize) -> Result<Vec<u8>, EncodeError> {
+pub fn encode_array(
+    function: &str,
+    array: &ZendHashTable,
+    max_bytes: usize,
+) -> Result<Vec<u8>, EncodeError> {
     // The top-level array is the first of the MAX_DEPTH levels json_encode accepts.
     if nests_deeper(array, MAX_DEPTH as usize - 1, &mut Vec::new()) {
         return Err(EncodeError::Exception(value_error(
@@ -129,12 +187,20 @@ pub fn encode_array(function: &str, array: &ZendHashTable, max_bytes: usize) -> 
     // SAFETY: json_globals is the json extension's NTS globals block. The encoder reports some
     // errors (NAN, INF) only there, while still returning success, so it is read after the
     // call; the caller's own json_last_error() state is put back afterwards.
-    let previous_error = unsafe { std::ptr::addr_of!(json_globals.error_code).read() };
+    let globals = json_globals();
+    let encode = php_json_encode_ex();
+    let (Some(encode), false) = (encode, globals.is_null()) else {
+        return Err(EncodeError::Exception(crate::php::errors::runtime_error(
+            function,
+            "PHP's json extension is not available",
+        )));
+    };
+    let previous_error = unsafe { std::ptr::addr_of!((*globals).error_code).read() };
     let status = unsafe {
         let mut value: zval = std::mem::zeroed();
         value.value.arr = array as *const ZendHashTable as *mut _;
         value.u1.type_info = IS_ARRAY;
-        php_json_encode_ex(&mut buf, &mut value, ENCODE_OPTIONS, MAX_DEPTH)
+        encode(&mut buf, &mut value, ENCODE_OPTIONS, MAX_DEPTH)
     };
     // SAFETY: the smart_str buffer was allocated by the encoder with emalloc; copy it out, free it.
     let bytes = unsafe {
@@ -149,8 +215,8 @@ pub fn encode_array(function: &str, array: &ZendHashTable, max_bytes: usize) -> 
     };
     // SAFETY: as above.
     let code = unsafe {
-        let code = std::ptr::addr_of!(json_globals.error_code).read();
-        std::ptr::addr_of_mut!(json_globals.error_code).write(previous_error);
+        let code = std::ptr::addr_of!((*globals).error_code).read();
+        std::ptr::addr_of_mut!((*globals).error_code).write(previous_error);
         code
     };
     if ext_php_rs::zend::ExecutorGlobals::has_exception() {
@@ -234,7 +300,8 @@ pub fn zval_to_json(value: &Zval, depth: usize) -> Option<Value> {
     }
     let array = value.array()?;
     if array.has_sequential_keys() {
-        let items: Option<Vec<Value>> = array.values().map(|v| zval_to_json(v, depth + 1)).collect();
+        let items: Option<Vec<Value>> =
+            array.values().map(|v| zval_to_json(v, depth + 1)).collect();
         return items.map(Value::Array);
     }
     let mut map = serde_json::Map::new();
@@ -262,7 +329,12 @@ pub struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    pub fn new(function: &'a str, what: &'a str, array: &'a ZendHashTable, allowed: &[&str]) -> Result<Self, PhpException> {
+    pub fn new(
+        function: &'a str,
+        what: &'a str,
+        array: &'a ZendHashTable,
+        allowed: &[&str],
+    ) -> Result<Self, PhpException> {
         for (key, _) in array.iter() {
             let name = key_string(&key);
             if !allowed.contains(&name.as_str()) {
@@ -275,7 +347,11 @@ impl<'a> Fields<'a> {
                 ));
             }
         }
-        Ok(Fields { function, what, array })
+        Ok(Fields {
+            function,
+            what,
+            array,
+        })
     }
 
     fn get(&self, key: &str) -> Option<&'a Zval> {

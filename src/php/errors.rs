@@ -7,14 +7,13 @@ use ext_php_rs::exception::PhpException;
 use ext_php_rs::ffi::zend_class_entry;
 use ext_php_rs::zend::{ce, ClassEntry};
 
-extern "C" {
-    static spl_ce_RuntimeException: *mut zend_class_entry;
-}
-
 fn runtime_exception_class() -> &'static ClassEntry {
+    // Looked up at run time rather than linked: a data symbol must resolve at dlopen, and tools
+    // such as `cargo php stubs` load the library outside PHP.
+    let slot = crate::php::symbol::<*mut zend_class_entry>(c"spl_ce_RuntimeException");
     // SAFETY: SPL is always compiled into PHP 8 and registers this class before any extension
     // function can run; the pointer is then valid for the life of the process.
-    unsafe { spl_ce_RuntimeException.as_ref() }.unwrap_or_else(ce::exception)
+    unsafe { slot.as_ref().and_then(|class| class.as_ref()) }.unwrap_or_else(ce::exception)
 }
 
 pub fn value_error(function: &str, message: impl std::fmt::Display) -> PhpException {
@@ -26,7 +25,11 @@ pub fn type_error(function: &str, message: impl std::fmt::Display) -> PhpExcepti
 }
 
 pub fn runtime_error(function: &str, message: impl std::fmt::Display) -> PhpException {
-    PhpException::new(format!("{function}(): {message}"), 0, runtime_exception_class())
+    PhpException::new(
+        format!("{function}(): {message}"),
+        0,
+        runtime_exception_class(),
+    )
 }
 
 pub fn from_engine(function: &str, error: Error) -> PhpException {

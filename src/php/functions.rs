@@ -14,7 +14,9 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-const WEBHOOK_KEYS: &[&str] = &["name", "url", "events", "active", "secret", "headers", "format"];
+const WEBHOOK_KEYS: &[&str] = &[
+    "name", "url", "events", "active", "secret", "headers", "format",
+];
 
 fn engine(function: &str) -> PhpResult<Arc<Engine>> {
     runtime::current(load_settings).map_err(|e| from_engine(function, e))
@@ -26,17 +28,22 @@ fn event_name(function: &str, argument: &str, event: &str) -> PhpResult<()> {
 
 /// Emit an event: converts the payload now, delivers in the background. Returns the message id.
 #[php_function]
-pub fn umw_emit(event: &str, payload: &ZendHashTable, options: Option<&ZendHashTable>) -> PhpResult<String> {
+pub fn umw_emit(
+    event: &str,
+    payload: &ZendHashTable,
+    options: Option<&ZendHashTable>,
+) -> PhpResult<String> {
     const F: &str = "umw_emit";
     event_name(F, "Argument #1 ($event)", event)?;
     if let Some(options) = options {
         Fields::new(F, "Argument #3 ($options)", options, &[])?;
     }
     let engine = engine(F)?;
-    let body = encode_array(F, payload, engine.settings.max_payload_bytes).map_err(|e| match e {
-        EncodeError::Exception(ex) => ex,
-        EncodeError::Pending => runtime_error(F, "the payload's jsonSerialize() threw"),
-    })?;
+    let body =
+        encode_array(F, payload, engine.settings.max_payload_bytes).map_err(|e| match e {
+            EncodeError::Exception(ex) => ex,
+            EncodeError::Pending => runtime_error(F, "the payload's jsonSerialize() threw"),
+        })?;
     let now = now_ms();
     let id = engine.ids.next("msg_", now);
     engine
@@ -140,12 +147,20 @@ pub fn umw_register_webhook(webhook: &ZendHashTable) -> PhpResult<i64> {
     const F: &str = "umw_register_webhook";
     let input = webhook_input(F, "Argument #1 ($webhook)", webhook)?;
     if input.name.is_none() {
-        return Err(value_error(F, "\"name\" is required, e.g. ['name' => 'Zapier', 'url' => 'https://…']"));
+        return Err(value_error(
+            F,
+            "\"name\" is required, e.g. ['name' => 'Zapier', 'url' => 'https://…']",
+        ));
     }
     if input.url.is_none() {
-        return Err(value_error(F, "\"url\" is required: the http(s) endpoint that receives the POSTs"));
+        return Err(value_error(
+            F,
+            "\"url\" is required: the http(s) endpoint that receives the POSTs",
+        ));
     }
-    engine(F)?.register_webhook(input).map_err(|e| from_engine(F, e))
+    engine(F)?
+        .register_webhook(input)
+        .map_err(|e| from_engine(F, e))
 }
 
 /// A webhook by id, or null. The secret only with `$with_secret = true`.
@@ -181,9 +196,15 @@ pub fn umw_list_webhooks(filter: Option<&ZendHashTable>) -> PhpResult<Zval> {
 pub fn umw_update_webhook(id: i64, changes: &ZendHashTable) -> PhpResult<Zval> {
     const F: &str = "umw_update_webhook";
     let input = webhook_input(F, "Argument #2 ($changes)", changes)?;
-    match engine(F)?.update_webhook(id, input).map_err(|e| from_engine(F, e))? {
+    match engine(F)?
+        .update_webhook(id, input)
+        .map_err(|e| from_engine(F, e))?
+    {
         Some(w) => Ok(json_to_zval(&webhook_json(&w, false))),
-        None => Err(value_error(F, format!("Argument #1 ($id): no webhook with id {id}"))),
+        None => Err(value_error(
+            F,
+            format!("Argument #1 ($id): no webhook with id {id}"),
+        )),
     }
 }
 
@@ -203,19 +224,31 @@ pub fn umw_rotate_secret(webhook_id: i64, new_secret: Option<String>) -> PhpResu
         .map_err(|e| from_engine(F, e))?
     {
         Some(secret) => Ok(secret),
-        None => Err(value_error(F, format!("Argument #1 ($webhook_id): no webhook with id {webhook_id}"))),
+        None => Err(value_error(
+            F,
+            format!("Argument #1 ($webhook_id): no webhook with id {webhook_id}"),
+        )),
     }
 }
 
 /// Deliver once, now, and report what the endpoint answered.
 #[php_function]
-pub fn umw_send_test_event(webhook_id: i64, event: Option<String>, payload: Option<&ZendHashTable>) -> PhpResult<Zval> {
+pub fn umw_send_test_event(
+    webhook_id: i64,
+    event: Option<String>,
+    payload: Option<&ZendHashTable>,
+) -> PhpResult<Zval> {
     const F: &str = "umw_send_test_event";
     let engine = engine(F)?;
     let webhook = engine
         .webhook(webhook_id)
         .map_err(|e| from_engine(F, e))?
-        .ok_or_else(|| value_error(F, format!("Argument #1 ($webhook_id): no webhook with id {webhook_id}")))?;
+        .ok_or_else(|| {
+            value_error(
+                F,
+                format!("Argument #1 ($webhook_id): no webhook with id {webhook_id}"),
+            )
+        })?;
     let event = match event {
         Some(e) => {
             event_name(F, "Argument #2 ($event)", &e)?;
@@ -272,7 +305,15 @@ pub fn umw_deliveries(filter: Option<&ZendHashTable>) -> PhpResult<Zval> {
             F,
             "Argument #1 ($filter)",
             filter,
-            &["webhook_id", "event", "status", "message_id", "since", "limit", "offset"],
+            &[
+                "webhook_id",
+                "event",
+                "status",
+                "message_id",
+                "since",
+                "limit",
+                "offset",
+            ],
         )?;
         f.webhook_id = fields.int("webhook_id")?;
         f.event = fields.string("event")?;
@@ -285,7 +326,10 @@ pub fn umw_deliveries(filter: Option<&ZendHashTable>) -> PhpResult<Zval> {
         }
         if let Some(limit) = fields.int("limit")? {
             if !(1..=1000).contains(&limit) {
-                return Err(value_error(F, format!("\"limit\" must be from 1 to 1000, got {limit}")));
+                return Err(value_error(
+                    F,
+                    format!("\"limit\" must be from 1 to 1000, got {limit}"),
+                ));
             }
             f.limit = limit as usize;
         }
@@ -297,24 +341,33 @@ pub fn umw_deliveries(filter: Option<&ZendHashTable>) -> PhpResult<Zval> {
         }
     }
     let list = engine(F)?.deliveries(&f).map_err(|e| from_engine(F, e))?;
-    Ok(json_to_zval(&Value::Array(list.iter().map(delivery_json).collect())))
+    Ok(json_to_zval(&Value::Array(
+        list.iter().map(delivery_json).collect(),
+    )))
 }
 
 /// One delivery with its attempts, or null.
 #[php_function]
 pub fn umw_get_delivery(delivery_id: &str) -> PhpResult<Zval> {
     const F: &str = "umw_get_delivery";
-    Ok(match engine(F)?.delivery(delivery_id).map_err(|e| from_engine(F, e))? {
-        Some(d) => json_to_zval(&delivery_json(&d)),
-        None => Zval::null(),
-    })
+    Ok(
+        match engine(F)?
+            .delivery(delivery_id)
+            .map_err(|e| from_engine(F, e))?
+        {
+            Some(d) => json_to_zval(&delivery_json(&d)),
+            None => Zval::null(),
+        },
+    )
 }
 
 /// Queue a delivery again, now (its history is kept). False when it does not exist.
 #[php_function]
 pub fn umw_redeliver(delivery_id: &str) -> PhpResult<bool> {
     const F: &str = "umw_redeliver";
-    engine(F)?.redeliver(delivery_id).map_err(|e| from_engine(F, e))
+    engine(F)?
+        .redeliver(delivery_id)
+        .map_err(|e| from_engine(F, e))
 }
 
 /// Re-queue a webhook's failed deliveries created since a Unix time; returns how many.
@@ -322,8 +375,15 @@ pub fn umw_redeliver(delivery_id: &str) -> PhpResult<bool> {
 pub fn umw_replay(webhook_id: i64, since_unix_time: i64) -> PhpResult<i64> {
     const F: &str = "umw_replay";
     let engine = engine(F)?;
-    if engine.webhook(webhook_id).map_err(|e| from_engine(F, e))?.is_none() {
-        return Err(value_error(F, format!("Argument #1 ($webhook_id): no webhook with id {webhook_id}")));
+    if engine
+        .webhook(webhook_id)
+        .map_err(|e| from_engine(F, e))?
+        .is_none()
+    {
+        return Err(value_error(
+            F,
+            format!("Argument #1 ($webhook_id): no webhook with id {webhook_id}"),
+        ));
     }
     engine
         .replay(webhook_id, since_unix_time.saturating_mul(1000))
@@ -336,7 +396,10 @@ pub fn umw_replay(webhook_id: i64, since_unix_time: i64) -> PhpResult<i64> {
 pub fn umw_flush(timeout: f64) -> PhpResult<bool> {
     const F: &str = "umw_flush";
     if !(0.0..=3600.0).contains(&timeout) {
-        return Err(value_error(F, "Argument #1 ($timeout) must be from 0 to 3600 seconds"));
+        return Err(value_error(
+            F,
+            "Argument #1 ($timeout) must be from 0 to 3600 seconds",
+        ));
     }
     Ok(match runtime::running() {
         Some(engine) => engine.flush(Duration::from_secs_f64(timeout)),
@@ -350,7 +413,10 @@ pub fn umw_flush(timeout: f64) -> PhpResult<bool> {
 pub fn umw_work(seconds: f64) -> PhpResult<Zval> {
     const F: &str = "umw_work";
     if !(0.0..=86_400.0).contains(&seconds) {
-        return Err(value_error(F, "Argument #1 ($seconds) must be from 0 (until the queue is empty) to 86400"));
+        return Err(value_error(
+            F,
+            "Argument #1 ($seconds) must be from 0 (until the queue is empty) to 86400",
+        ));
     }
     let engine = engine(F)?;
     engine.flush(Duration::from_secs(5));
@@ -424,7 +490,12 @@ pub fn umw_event_types() -> Zval {
 pub fn umw_register_event_type(event: &str, info: &ZendHashTable) -> PhpResult<()> {
     const F: &str = "umw_register_event_type";
     event_name(F, "Argument #1 ($event)", event)?;
-    let fields = Fields::new(F, "Argument #2 ($info)", info, &["label", "description", "sample"])?;
+    let fields = Fields::new(
+        F,
+        "Argument #2 ($info)",
+        info,
+        &["label", "description", "sample"],
+    )?;
     let label = fields.string("label")?.unwrap_or_else(|| event.to_string());
     let label = validate::name(&label).map_err(|e| from_engine(F, e))?;
     let description = fields.string("description")?.unwrap_or_default();

@@ -16,8 +16,11 @@ use ext_php_rs::{info_table_end, info_table_row, info_table_start};
 use std::ffi::CString;
 use std::panic::catch_unwind;
 
-extern "C" {
-    fn display_ini_entries(module: *mut ModuleEntry);
+/// A PHP data symbol by name, or null. Data symbols are looked up, not linked, so the library
+/// also loads outside PHP (stub generation).
+pub fn symbol<T>(name: &std::ffi::CStr) -> *mut T {
+    // SAFETY: dlsym with RTLD_DEFAULT only reads the loaded images' symbol tables.
+    unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) as *mut T }
 }
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -83,15 +86,28 @@ pub extern "C" fn info(module: *mut ModuleEntry) {
                 "running (pid {}, up {} s, {} emitted, {} in flight)",
                 engine.pid,
                 engine.uptime().as_secs(),
-                engine.counters.emitted.load(std::sync::atomic::Ordering::Relaxed),
-                engine.counters.in_flight.load(std::sync::atomic::Ordering::Relaxed)
+                engine
+                    .counters
+                    .emitted
+                    .load(std::sync::atomic::Ordering::Relaxed),
+                engine
+                    .counters
+                    .in_flight
+                    .load(std::sync::atomic::Ordering::Relaxed)
             ),
             None => "not started (starts on first use in each process)".to_string(),
         };
         info_table_row!("runtime", state.as_str());
         info_table_end!();
-        // SAFETY: `module` is the entry PHP passed to this info callback.
-        unsafe { display_ini_entries(module) };
+        let display = symbol::<std::ffi::c_void>(c"display_ini_entries");
+        if !display.is_null() {
+            // SAFETY: PHP's `void display_ini_entries(zend_module_entry *)`, called with the
+            // entry PHP passed to this info callback.
+            unsafe {
+                let display: extern "C" fn(*mut ModuleEntry) = std::mem::transmute(display);
+                display(module);
+            }
+        }
     });
 }
 

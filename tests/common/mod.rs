@@ -23,7 +23,9 @@ pub struct Received {
 
 impl Received {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(&name.to_ascii_lowercase()).map(String::as_str)
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(String::as_str)
     }
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body).expect("body is JSON")
@@ -63,7 +65,10 @@ impl Receiver {
         Self::start(|_, _| Reply::Status(200))
     }
 
-    pub fn start_on(addr: &str, script: impl Fn(usize, &Received) -> Reply + Send + Sync + 'static) -> Receiver {
+    pub fn start_on(
+        addr: &str,
+        script: impl Fn(usize, &Received) -> Reply + Send + Sync + 'static,
+    ) -> Receiver {
         let listener = TcpListener::bind(addr).expect("bind receiver");
         listener.set_nonblocking(true).expect("nonblocking");
         let port = listener.local_addr().unwrap().port();
@@ -71,7 +76,12 @@ impl Receiver {
         let connections = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
         let script: Arc<Mutex<Script>> = Arc::new(Mutex::new(Arc::new(script)));
-        let (r, c, s, sc) = (requests.clone(), connections.clone(), stop.clone(), script.clone());
+        let (r, c, s, sc) = (
+            requests.clone(),
+            connections.clone(),
+            stop.clone(),
+            script.clone(),
+        );
         std::thread::spawn(move || {
             while !s.load(Ordering::Relaxed) {
                 match listener.accept() {
@@ -84,7 +94,13 @@ impl Receiver {
                 }
             }
         });
-        Receiver { port, requests, connections, stop, script }
+        Receiver {
+            port,
+            requests,
+            connections,
+            stop,
+            script,
+        }
     }
 
     pub fn set_script(&self, script: impl Fn(usize, &Received) -> Reply + Send + Sync + 'static) {
@@ -123,7 +139,12 @@ impl Drop for Receiver {
     }
 }
 
-fn serve(stream: TcpStream, requests: Arc<Mutex<Vec<Received>>>, stop: Arc<AtomicBool>, script: Arc<Mutex<Script>>) {
+fn serve(
+    stream: TcpStream,
+    requests: Arc<Mutex<Vec<Received>>>,
+    stop: Arc<AtomicBool>,
+    script: Arc<Mutex<Script>>,
+) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(30)));
     let mut reader = BufReader::new(stream.try_clone().expect("clone stream"));
     let mut stream = stream;
@@ -149,12 +170,21 @@ fn serve(stream: TcpStream, requests: Arc<Mutex<Vec<Received>>>, stop: Arc<Atomi
                 headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
             }
         }
-        let len: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
+        let len: usize = headers
+            .get("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         let mut body = vec![0; len];
         if reader.read_exact(&mut body).is_err() {
             return;
         }
-        let received = Received { method, path, headers, body, at: Instant::now() };
+        let received = Received {
+            method,
+            path,
+            headers,
+            body,
+            at: Instant::now(),
+        };
         let n = {
             let mut all = requests.lock().unwrap();
             all.push(received.clone());
@@ -219,7 +249,11 @@ pub fn extension() -> PathBuf {
         return PathBuf::from(p);
     }
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/libumw.so");
-    assert!(p.exists(), "{} is missing: run `cargo build --release` first (the README's test command does)", p.display());
+    assert!(
+        p.exists(),
+        "{} is missing: run `cargo build --release` first (the README's test command does)",
+        p.display()
+    );
     p
 }
 
@@ -285,7 +319,8 @@ impl Php {
         let script = self.dir.path(&format!("script-{}.php", rand_suffix()));
         std::fs::write(&script, code).unwrap();
         let mut cmd = Command::new("php");
-        cmd.arg("-d").arg(format!("extension={}", extension().display()));
+        cmd.arg("-d")
+            .arg(format!("extension={}", extension().display()));
         for (k, v) in &self.ini {
             cmd.arg("-d").arg(format!("{k}={v}"));
         }
@@ -304,14 +339,22 @@ impl Php {
         let out = self.run(code);
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert!(out.status.success(), "php failed: {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}", out.status);
+        assert!(
+            out.status.success(),
+            "php failed: {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+            out.status
+        );
         stdout
     }
 }
 
 fn rand_suffix() -> String {
     static N: AtomicUsize = AtomicUsize::new(0);
-    format!("{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst))
+    format!(
+        "{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
 }
 
 /// Register a webhook in a short PHP run; returns its id.

@@ -37,7 +37,10 @@ fn spawn_group(name: &'static str, cmd: &mut Command, dir: &Path) -> Group {
 fn get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(30)))?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")?;
+    write!(
+        s,
+        "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf)?;
     let text = String::from_utf8_lossy(&buf);
@@ -46,7 +49,12 @@ fn get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("").trim().to_string();
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or("")
+        .trim()
+        .to_string();
     Ok((status, body))
 }
 
@@ -196,7 +204,11 @@ pub fn scenario() {
         live.delivered,
         ids.len()
     );
-    let non200: usize = statuses.iter().filter(|(s, _)| **s != 200).map(|(_, n)| n).sum();
+    let non200: usize = statuses
+        .iter()
+        .filter(|(s, _)| **s != 200)
+        .map(|(_, n)| n)
+        .sum();
     report(
         "fpm-recycling",
         &format!(
@@ -209,7 +221,11 @@ pub fn scenario() {
         if tally.lost == 0 && !locked { "pass" } else { "FAIL" },
     );
     drop(fpm);
-    assert!(ids.len() > 50, "too few successful requests: {statuses:?}\n{}", logs(&d));
+    assert!(
+        ids.len() > 50,
+        "too few successful requests: {statuses:?}\n{}",
+        logs(&d)
+    );
     assert!(!locked, "PHP errors in the FPM log:\n{}", logs(&d));
     assert_eq!(
         tally.lost,

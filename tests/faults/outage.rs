@@ -135,7 +135,9 @@ while (!file_exists('{flag}') && microtime(true) - $t0 < {limit}) usleep(100000)
     let emitted = ids.lock().unwrap().clone();
     let budget = deadline.saturating_duration_since(Instant::now());
     let t1 = wait_tally(budget, || Tally::of_ids(&emitted, &a1.ids()));
-    let t2 = wait_tally(Duration::from_secs(20), || Tally::of_ids(&emitted, &a2.ids()));
+    let t2 = wait_tally(Duration::from_secs(20), || {
+        Tally::of_ids(&emitted, &a2.ids())
+    });
     std::fs::write(&flag, "done").unwrap();
     let out = child.wait_with_output().unwrap();
     reader.join().unwrap();
@@ -180,7 +182,10 @@ while (!file_exists('{flag}') && microtime(true) - $t0 < {limit}) usleep(100000)
         }
     }
     let w4_total = r4.count();
-    let w4_views = rows.iter().filter(|d| d["webhook_id"].as_i64() == Some(w4)).count();
+    let w4_views = rows
+        .iter()
+        .filter(|d| d["webhook_id"].as_i64() == Some(w4))
+        .count();
     let _ = w3;
     println!(
         "outage: W1 (503 then flapping) delivered={} lost={} duplicates={}; {} requests in all\n\
@@ -198,7 +203,11 @@ while (!file_exists('{flag}') && microtime(true) - $t0 < {limit}) usleep(100000)
         r3.count()
     );
     if !early.is_empty() || !late.is_empty() {
-        println!("early: {:?}\nlate: {:?}", &early[..early.len().min(5)], &late[..late.len().min(5)]);
+        println!(
+            "early: {:?}\nlate: {:?}",
+            &early[..early.len().min(5)],
+            &late[..late.len().min(5)]
+        );
     }
     let combined = Tally {
         emitted: t1.emitted,
@@ -225,9 +234,23 @@ while (!file_exists('{flag}') && microtime(true) - $t0 < {limit}) usleep(100000)
         if ok { "pass" } else { "FAIL" },
     );
     assert!(stderr.trim().is_empty(), "stderr: {stderr}");
-    assert_eq!(combined.lost, 0, "lost: {:?}", &combined.lost_ids[..combined.lost_ids.len().min(10)]);
-    assert!(early.is_empty(), "attempts earlier than the schedule allows: {early:?}");
-    assert!(late.is_empty(), "attempts later than the schedule allows: {late:?}");
+    assert_eq!(
+        combined.lost,
+        0,
+        "lost: {:?}",
+        &combined.lost_ids[..combined.lost_ids.len().min(10)]
+    );
+    assert!(
+        early.is_empty(),
+        "attempts earlier than the schedule allows: {early:?}"
+    );
+    assert!(
+        late.is_empty(),
+        "attempts later than the schedule allows: {late:?}"
+    );
     assert_eq!(r3.count(), 0, "an inactive webhook received requests");
-    assert_eq!(w4_after_off, 0, "a webhook switched off kept receiving requests");
+    assert_eq!(
+        w4_after_off, 0,
+        "a webhook switched off kept receiving requests"
+    );
 }

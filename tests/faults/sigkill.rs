@@ -20,11 +20,15 @@ pub fn run(durable: bool, n: usize) -> KillRun {
     let receiver = Receiver::ok();
     // Short timeout and few in-flight slots: the lease of the killed process is
     // timeout * (max_in_flight / per_webhook + 2) + 30 s = 0.5 * 3 + 30 = 31.5 s.
-    let php = Php::new(if durable { "kill-durable" } else { "kill-async" })
-        .set("umw.durable_emit", if durable { "1" } else { "0" })
-        .set("umw.timeout_ms", "500")
-        .set("umw.max_in_flight", "2")
-        .set("umw.max_in_flight_per_webhook", "2");
+    let php = Php::new(if durable {
+        "kill-durable"
+    } else {
+        "kill-async"
+    })
+    .set("umw.durable_emit", if durable { "1" } else { "0" })
+    .set("umw.timeout_ms", "500")
+    .set("umw.max_in_flight", "2")
+    .set("umw.max_in_flight_per_webhook", "2");
     register(&php, &receiver.url("/hook"), "['*']");
 
     let code = format!(
@@ -154,7 +158,8 @@ pub fn scenario() {
         fast.tally.duplicates
     ));
     assert_eq!(
-        durable.tally.lost, 0,
+        durable.tally.lost,
+        0,
         "durable_emit=1 lost ids: {:?}",
         &durable.tally.lost_ids[..durable.tally.lost_ids.len().min(10)]
     );

@@ -115,7 +115,8 @@ impl Accepted {
     pub fn script(
         &self,
         script: impl Fn(usize, &crate::common::Received) -> crate::common::Reply + Send + Sync + 'static,
-    ) -> impl Fn(usize, &crate::common::Received) -> crate::common::Reply + Send + Sync + 'static {
+    ) -> impl Fn(usize, &crate::common::Received) -> crate::common::Reply + Send + Sync + 'static
+    {
         let log = self.0.clone();
         move |i, req| {
             let reply = script(i, req);
@@ -172,7 +173,11 @@ pub fn report(scenario: &str, what: &str, t: &Tally, verdict: &str) {
         t.emitted, t.delivered, t.duplicates, t.lost
     );
     if let Ok(path) = std::env::var("UMW_FAULTS_TABLE") {
-        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
             let _ = writeln!(
                 f,
                 "| {scenario} | {what} | {} | {} | {} | {} | {verdict} |",
@@ -186,7 +191,11 @@ pub fn report(scenario: &str, what: &str, t: &Tally, verdict: &str) {
 pub fn note(text: &str) {
     println!("note: {text}");
     if let Ok(path) = std::env::var("UMW_FAULTS_NOTES") {
-        if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(path) {
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+        {
             let _ = writeln!(f, "- {text}");
         }
     }

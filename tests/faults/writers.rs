@@ -69,5 +69,10 @@ umw_flush(60.0);
         },
     );
     assert!(problems.is_empty(), "writers failed: {problems:#?}");
-    assert_eq!(tally.lost, 0, "lost: {:?}", &tally.lost_ids[..tally.lost_ids.len().min(10)]);
+    assert_eq!(
+        tally.lost,
+        0,
+        "lost: {:?}",
+        &tally.lost_ids[..tally.lost_ids.len().min(10)]
+    );
 }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The test command (README: `make test`): installs what is missing, builds the extension, and runs
+# every suite against the real php binary, real receivers on 127.0.0.1 and a real WordPress
+# multisite. Prints one closing line: "suites: N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh || { echo "install-deps failed"; exit 1; }
+
+passed=0; failed=0; failures=()
+suite() {
+  local name=$1; shift
+  echo; echo "=== $name: $*"
+  local started=$SECONDS
+  if "$@"; then
+    passed=$((passed + 1)); echo "=== $name: ok ($((SECONDS - started)) s)"
+  else
+    failed=$((failed + 1)); failures+=("$name"); echo "=== $name: FAILED ($((SECONDS - started)) s)"
+  fi
+}
+
+cargo build --release || { echo "build failed"; exit 1; }
+export UMW_EXT="$PWD/target/release/libumw.so"
+
+suite unit        cargo test --release --lib
+suite core        cargo test --release --test core
+suite trust       cargo test --release --test trust -- --test-threads=2
+suite faults      cargo test --release --test faults -- --test-threads=1
+suite stubs       bash scripts/stubs.sh --check
+suite wordpress   bash tests/wp/run.sh
+[ -f bench/run.sh ] && suite bench-smoke bash bench/run.sh --quick
+
+echo
+[ ${#failures[@]} -gt 0 ] && echo "failed suites: ${failures[*]}"
+echo "suites: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
