@@ -6,6 +6,7 @@
 //! (`UMW_SOAK=1 cargo test --release --test faults -- --nocapture --test-threads=1`).
 //! Set `UMW_FAULTS_TABLE=/path/rows.md` (and `UMW_FAULTS_NOTES=/path/notes.md`) to collect the
 //! markdown rows of tests/faults/README-table.md.
+#![allow(clippy::doc_lazy_continuation)]
 
 #![allow(dead_code)]
 
@@ -52,4 +53,20 @@ mod writers;
 #[test]
 fn f5_many_writers() {
     writers::scenario();
+}
+
+#[path = "faults/store.rs"]
+mod store;
+
+#[test]
+fn f6_store_trouble() {
+    store::scenario();
+}
+
+#[path = "faults/slowloris.rs"]
+mod slowloris;
+
+#[test]
+fn f7_slow_loris_receivers() {
+    slowloris::scenario();
 }

@@ -78,6 +78,9 @@ pub trait Store {
     ) -> Result<()>;
     /// Give back this owner's claims on deliveries that did not finish.
     fn release(&mut self, owner: &str, delivery_ids: &[String]) -> Result<()>;
+    /// Of these deliveries, the ones still waiting for their first attempt (pending, never
+    /// attempted). The others were attempted by some process, or are gone.
+    fn unattempted(&self, delivery_ids: &[String]) -> Result<Vec<String>>;
     fn deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<DeliveryView>>;
     fn delivery(&self, id: &str) -> Result<Option<DeliveryView>>;
     fn redeliver(&mut self, id: &str, now: i64) -> Result<bool>;
@@ -190,6 +193,20 @@ impl SqliteStore {
             }
         }
         let conn = Connection::open(path).map_err(err)?;
+        // SQLite falls back to read-only when the file or its file system is not writable; then
+        // emits would be accepted and never persisted. Refuse it like an unwritable directory.
+        if conn
+            .is_readonly(rusqlite::DatabaseName::Main)
+            .unwrap_or(false)
+        {
+            return Err(Error::Store {
+                path: path.display().to_string(),
+                source: rusqlite::Error::InvalidPath(PathBuf::from(format!(
+                    "{} is read-only (the file or its file system is not writable)",
+                    path.display()
+                ))),
+            });
+        }
         conn.busy_timeout(Duration::from_secs(10)).map_err(err)?;
         // WAL + NORMAL: a commit survives a killed process (the WAL is in the OS page cache);
         // only power loss can take the last commits, which is the usual trade for queues.
@@ -673,6 +690,25 @@ impl Store for SqliteStore {
             }
             Ok(())
         })
+    }
+
+    fn unattempted(&self, delivery_ids: &[String]) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for chunk in delivery_ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let mut stmt = self
+                .conn
+                .prepare(&format!(
+                    "SELECT id FROM deliveries WHERE id IN ({marks}) AND status = 'pending' AND attempt_count = 0"
+                ))
+                .map_err(|e| self.err(e))?;
+            let ids = stmt
+                .query_map(params_from_iter(chunk), |r| r.get::<_, String>(0))
+                .and_then(|rows| rows.collect::<rusqlite::Result<Vec<_>>>())
+                .map_err(|e| self.err(e))?;
+            out.extend(ids);
+        }
+        Ok(out)
     }
 
     fn deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<DeliveryView>> {

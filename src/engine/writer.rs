@@ -215,6 +215,8 @@ struct State {
     unpersisted: Vec<NewMessage>,
     unrecorded: Vec<(Outcome, Job)>,
     next_poll: Instant,
+    /// When tracked deliveries were last checked for attempts made by other processes.
+    next_settle_check: Instant,
     draining: bool,
     drain_acks: Vec<Sender<()>>,
     finish_ack: Option<Sender<()>>,
@@ -248,6 +250,7 @@ impl Writer {
             unpersisted: Vec::new(),
             unrecorded: Vec::new(),
             next_poll: Instant::now(),
+            next_settle_check: Instant::now(),
             draining: false,
             drain_acks: Vec::new(),
             finish_ack: None,
@@ -478,7 +481,43 @@ impl Writer {
         self.store.persist(items, &self.owner, lease_until, now)
     }
 
+    /// Deliveries this process persisted but another process (or `umw_work`) attempted never
+    /// come back through `finished` here: settle them from the store, or `umw_flush` would wait
+    /// its whole timeout and the trackers would pile up in a long-lived worker.
+    fn settle_elsewhere(&mut self, state: &mut State) {
+        if Instant::now() < state.next_settle_check {
+            return;
+        }
+        state.next_settle_check = Instant::now() + Duration::from_millis(250);
+        let waiting: Vec<String> = state
+            .trackers
+            .keys()
+            .filter(|id| !state.outstanding.contains_key(*id))
+            .take(4 * BATCH)
+            .cloned()
+            .collect();
+        if waiting.is_empty() {
+            return;
+        }
+        match self.store.unattempted(&waiting) {
+            Ok(still) => {
+                let still: std::collections::HashSet<String> = still.into_iter().collect();
+                for id in waiting.iter().filter(|id| !still.contains(*id)) {
+                    if let Some(tracker) = state.trackers.remove(id) {
+                        let mut t = tracker.lock();
+                        t.remaining = t.remaining.saturating_sub(1);
+                        if t.remaining == 0 {
+                            self.counters.settle(1);
+                        }
+                    }
+                }
+            }
+            Err(e) => self.counters.note_error(e.to_string()),
+        }
+    }
+
     fn poll(&mut self, state: &mut State) {
+        self.settle_elsewhere(state);
         let now = now_ms();
         let room = self.total_cap().saturating_sub(state.outstanding.len());
         let full: Vec<i64> = state

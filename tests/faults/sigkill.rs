@@ -9,6 +9,9 @@ use std::time::{Duration, Instant};
 
 pub struct KillRun {
     pub tally: Tally,
+    /// Lost ids were all the newest ones; how many ms of emits they span up to the last printed id.
+    pub lost_tail: bool,
+    pub window_ms: i64,
     pub killed_after: usize,
     pub lease_wait: Duration,
     pub delivered_before_sweep: usize,
@@ -99,8 +102,16 @@ sleep(60);
          sweeper took {:.1}s, store after: {counts}",
         lease_wait.as_secs_f64()
     );
+    let first_lost = ids.iter().position(|id| tally.lost_ids.contains(id));
+    let lost_tail = first_lost.is_none_or(|i| ids.len() - i == tally.lost);
+    let window_ms = match (first_lost, ids.last()) {
+        (Some(i), Some(last)) => id_ms(last) - id_ms(&ids[i]),
+        _ => 0,
+    };
     KillRun {
         tally,
+        lost_tail,
+        window_ms,
         killed_after,
         lease_wait,
         delivered_before_sweep,
@@ -140,12 +151,16 @@ pub fn scenario() {
         },
     );
     note(&format!(
-        "SIGKILL, umw.durable_emit=0: {lost_async} of {} printed ids were lost (accepted into the in-memory \
-         queue but not yet committed by the writer thread; {} were on disk at the kill). The window is the \
-         writer's batch latency: events emitted in the last few milliseconds before the kill (at most one \
-         batch of 1024 plus what the queue holds, umw.queue_capacity). With umw.durable_emit=1 each umw_emit \
-         commits before returning: {} lost.",
-        fast.tally.emitted, fast.persisted_at_kill, durable.tally.lost
+        "SIGKILL, umw.durable_emit=0: {lost_async} of {} printed ids were lost ({} were on disk at the kill); \
+         the lost ones {} the newest, emitted in the last {} before the kill: accepted into the in-memory \
+         queue but not yet committed by the writer thread. The window is the writer's batch latency \
+         (normally milliseconds; at most what the queue holds, umw.queue_capacity, if the store is slow). \
+         With umw.durable_emit=1 each umw_emit commits before returning: {} lost.",
+        fast.tally.emitted,
+        fast.persisted_at_kill,
+        if fast.lost_tail { "were exactly" } else { "were NOT only" },
+        if fast.window_ms == 0 { "millisecond".to_string() } else { format!("{} ms", fast.window_ms) },
+        durable.tally.lost
     ));
     note(&format!(
         "SIGKILL: deliveries the dead process had claimed wait for its lease to expire \

@@ -44,6 +44,18 @@ pub fn ids_in(stdout: &str) -> Vec<String> {
         .collect()
 }
 
+/// The millisecond timestamp inside a `msg_…` id (48 bits of ms, then nonce and counter, in
+/// Crockford base32).
+pub fn id_ms(id: &str) -> i64 {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut v: u128 = 0;
+    for c in id.trim_start_matches("msg_").bytes() {
+        let d = ALPHABET.iter().position(|a| *a == c).unwrap_or(0) as u128;
+        v = (v << 5) | d;
+    }
+    (v >> 80) as i64
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
     pub emitted: usize,

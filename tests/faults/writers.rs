@@ -14,23 +14,31 @@ pub fn scenario() {
         r#"<?php
 for ($i = 0; $i < {each}; $i++) echo umw_emit('payment_received', ['i' => $i, 'pid' => getmypid()]), "\n";
 // Stay and deliver, racing the other processes for due deliveries.
-umw_flush(60.0);
+$t = microtime(true);
+$ok = umw_flush(FLUSH);
+printf("flush %d %.2f\n", $ok, microtime(true) - $t);
 "#
     );
+    let flush_timeout = 15.0;
+    let code = code.replace("FLUSH", &format!("{flush_timeout:.1}"));
     let started = Instant::now();
+    // One reader per child: a child blocked on a full stdout pipe would stall the burst.
     let children: Vec<_> = (0..procs)
         .map(|_| {
-            php.command(&code)
+            let child = php
+                .command(&code)
                 .stdout(std::process::Stdio::piped())
                 .stderr(std::process::Stdio::piped())
                 .spawn()
-                .expect("spawn php")
+                .expect("spawn php");
+            std::thread::spawn(move || child.wait_with_output().unwrap())
         })
         .collect();
     let mut ids = Vec::new();
     let mut problems = Vec::new();
+    let mut flushes = Vec::new();
     for child in children {
-        let out = child.wait_with_output().unwrap();
+        let out = child.join().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         let mine = ids_in(&stdout);
@@ -43,7 +51,19 @@ umw_flush(60.0);
             ));
         }
         ids.extend(mine);
+        for line in stdout.lines().filter(|l| l.starts_with("flush ")) {
+            let mut parts = line.split_whitespace().skip(1);
+            let ok = parts.next() == Some("1");
+            let took: f64 = parts.next().and_then(|t| t.parse().ok()).unwrap_or(-1.0);
+            flushes.push((ok, took));
+        }
     }
+    let flush_failed = flushes.iter().filter(|(ok, _)| !ok).count();
+    let flush_max = flushes.iter().map(|(_, t)| *t).fold(0.0, f64::max);
+    println!(
+        "writers: umw_flush({flush_timeout}) returned false in {flush_failed} of {} processes; longest {flush_max:.2}s",
+        flushes.len()
+    );
     let emitting = started.elapsed();
     let live = wait_delivered(&ids, &[&receiver], Duration::from_secs(5));
     let counts = sweep(&php, 60.0);
