@@ -7,7 +7,6 @@
 //! Set `UMW_FAULTS_TABLE=/path/rows.md` (and `UMW_FAULTS_NOTES=/path/notes.md`) to collect the
 //! markdown rows of tests/faults/README-table.md.
 #![allow(clippy::doc_lazy_continuation)]
-
 #![allow(dead_code)]
 
 mod common;
