@@ -189,8 +189,8 @@ impl Engine {
         self.counters.wait_settled(target, Instant::now() + timeout)
     }
 
-    fn invalidate(&self) {
-        self.cache.lock().invalidate();
+    /// A webhook changed: let the writer poll now, so re-enabled webhooks resume at once.
+    fn wake_writer(&self) {
         let _ = self.control.send(Control::Wake);
     }
 
@@ -211,7 +211,7 @@ impl Engine {
             .store
             .lock()
             .insert_webhook(&input, &secret, now_ms())?;
-        self.invalidate();
+        self.wake_writer();
         Ok(id)
     }
 
@@ -231,13 +231,13 @@ impl Engine {
         }
         let updated = store.get_webhook(id)?;
         drop(store);
-        self.invalidate();
+        self.wake_writer();
         Ok(updated)
     }
 
     pub fn delete_webhook(&self, id: i64) -> Result<bool> {
         let deleted = self.store.lock().delete_webhook(id)?;
-        self.invalidate();
+        self.wake_writer();
         Ok(deleted)
     }
 
@@ -253,7 +253,7 @@ impl Engine {
             .store
             .lock()
             .rotate_secret(id, &secret, grace_until, now)?;
-        self.invalidate();
+        self.wake_writer();
         Ok(rotated.then_some(secret))
     }
 
@@ -310,7 +310,6 @@ impl Engine {
         self.store
             .lock()
             .record(&[outcome], now, disable_cutoff(&self.settings, now))?;
-        self.invalidate();
         Ok(TestResult {
             result,
             delivery_id,
@@ -401,9 +400,6 @@ impl Engine {
             self.store
                 .lock()
                 .record(&outcomes, now, disable_cutoff(&self.settings, now))?;
-            // Failures may have disabled webhooks; this connection's commits do not bump the
-            // data_version the subscription cache watches.
-            self.cache.lock().invalidate();
         }
         let counts = self.store.lock().counts()?;
         report.remaining = counts.pending + counts.retrying;

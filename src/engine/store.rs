@@ -46,8 +46,10 @@ pub trait Store {
     ) -> Result<bool>;
     /// Webhooks that receive deliveries now (active and not disabled).
     fn live_webhooks(&self) -> Result<Vec<Webhook>>;
-    /// Changes whenever any connection commits; cheap to poll.
-    fn data_version(&self) -> Result<i64>;
+    /// Changes whenever the set of webhooks may have changed — by another connection's commit
+    /// or by this connection's own webhook writes (including disables while recording); cheap
+    /// to poll, so caches key on it instead of being invalidated by hand at each call site.
+    fn webhooks_version(&self) -> Result<(i64, u64)>;
     /// Persist messages and one delivery per (message, webhook) pair. Deliveries whose id is in
     /// `leased` are claimed by `owner` until `lease_until`; the rest wait for any process.
     fn persist(
@@ -100,6 +102,9 @@ pub struct PersistItem {
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
+    /// Webhook writes made through this connection: SQLite's data_version only moves for
+    /// other connections' commits.
+    own_webhook_changes: u64,
 }
 
 const SCHEMA: &str = r#"
@@ -219,6 +224,7 @@ impl SqliteStore {
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),
+            own_webhook_changes: 0,
         };
         store.with_tx(|tx| tx.execute_batch(SCHEMA))?;
         Ok(store)
@@ -322,6 +328,7 @@ impl Store for SqliteStore {
             .clone()
             .unwrap_or_else(|| vec![WILDCARD.to_string()]);
         let headers = input.headers.clone().unwrap_or_default();
+        self.own_webhook_changes += 1;
         self.with_tx(|tx| {
             tx.execute(
                 "INSERT INTO webhooks (name, url, events, active, format, headers, secret, created_at, updated_at) \
@@ -374,6 +381,7 @@ impl Store for SqliteStore {
         let Some(mut w) = self.get_webhook(id)? else {
             return Ok(false);
         };
+        self.own_webhook_changes += 1;
         if let Some(v) = &input.name {
             w.name = v.clone();
         }
@@ -426,6 +434,7 @@ impl Store for SqliteStore {
     }
 
     fn delete_webhook(&mut self, id: i64) -> Result<bool> {
+        self.own_webhook_changes += 1;
         self.with_tx(|tx| {
             tx.execute(
                 "DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE webhook_id = ?1)",
@@ -443,6 +452,7 @@ impl Store for SqliteStore {
         grace_until: i64,
         now: i64,
     ) -> Result<bool> {
+        self.own_webhook_changes += 1;
         self.with_tx(|tx| {
             Ok(tx.execute(
                 "UPDATE webhooks SET previous_secret = secret, previous_secret_until = ?3, secret = ?2, \
@@ -459,10 +469,12 @@ impl Store for SqliteStore {
         })
     }
 
-    fn data_version(&self) -> Result<i64> {
-        self.conn
+    fn webhooks_version(&self) -> Result<(i64, u64)> {
+        let others = self
+            .conn
             .query_row("PRAGMA data_version", [], |r| r.get(0))
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        Ok((others, self.own_webhook_changes))
     }
 
     fn persist(
@@ -615,7 +627,7 @@ impl Store for SqliteStore {
         if outcomes.is_empty() {
             return Ok(());
         }
-        self.with_tx(|tx| {
+        let disabled = self.with_tx(|tx| {
             let mut attempt = tx.prepare_cached(
                 "INSERT INTO attempts (delivery_id, time, status_code, duration_ms, error, response_body) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -640,6 +652,7 @@ impl Store for SqliteStore {
                  strftime('%Y-%m-%d %H:%M:%S UTC', failing_since / 1000, 'unixepoch') \
                  WHERE id = ?1 AND disabled_at IS NULL AND failing_since IS NOT NULL AND failing_since <= ?3",
             )?;
+            let mut disabled = 0usize;
             for o in outcomes {
                 let a = &o.attempt;
                 attempt.execute(params![
@@ -670,14 +683,24 @@ impl Store for SqliteStore {
                         webhook_fail.execute(params![o.webhook_id, a.time_ms, code, 1, "failed"])?;
                     }
                 }
-                if let Some(reason) = &o.disable {
-                    disable.execute(params![o.webhook_id, now, reason])?;
+                disabled += if let Some(reason) = &o.disable {
+                    disable.execute(params![o.webhook_id, now, reason])?
                 } else if o.transition != Transition::Delivered {
-                    disable_failing.execute(params![o.webhook_id, now, disable_failing_since_before])?;
-                }
+                    disable_failing.execute(params![
+                        o.webhook_id,
+                        now,
+                        disable_failing_since_before
+                    ])?
+                } else {
+                    0
+                };
             }
-            Ok(())
-        })
+            Ok(disabled)
+        })?;
+        if disabled > 0 {
+            self.own_webhook_changes += 1;
+        }
+        Ok(())
     }
 
     fn release(&mut self, owner: &str, delivery_ids: &[String]) -> Result<()> {
@@ -835,5 +858,61 @@ impl OffsetRow<'_, '_> {
             last_status: r.get(o + 18)?,
             last_status_code: r.get(o + 19)?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_store(name: &str) -> (SqliteStore, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("umw-store-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let store = SqliteStore::open(&dir.join("s.sqlite")).unwrap();
+        (store, dir)
+    }
+
+    #[test]
+    fn webhooks_version_moves_on_own_webhook_writes_and_disables() {
+        let (mut store, dir) = temp_store("version");
+        let v0 = store.webhooks_version().unwrap();
+        let input = WebhookInput {
+            name: Some("a".into()),
+            url: Some("https://a.example/".into()),
+            ..Default::default()
+        };
+        let id = store.insert_webhook(&input, "whsec_x", 1).unwrap();
+        let v1 = store.webhooks_version().unwrap();
+        assert_ne!(v0, v1);
+
+        let gone = Outcome {
+            delivery_id: "dlv_1".into(),
+            webhook_id: id,
+            attempt: AttemptResult {
+                status_code: Some(410),
+                ..Default::default()
+            },
+            transition: Transition::Failed,
+            disable: Some("gone".into()),
+        };
+        store.record(&[gone], 2, i64::MIN).unwrap();
+        let v2 = store.webhooks_version().unwrap();
+        assert_ne!(v1, v2, "a disable must move the version");
+        assert!(store.live_webhooks().unwrap().is_empty());
+
+        let ok = Outcome {
+            delivery_id: "dlv_2".into(),
+            webhook_id: id,
+            attempt: AttemptResult::default(),
+            transition: Transition::Delivered,
+            disable: None,
+        };
+        store.record(&[ok], 3, i64::MIN).unwrap();
+        assert_eq!(
+            v2,
+            store.webhooks_version().unwrap(),
+            "a delivery changes no subscription"
+        );
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -9,7 +9,7 @@
 use crate::engine::config::Settings;
 use crate::engine::delivery::{attempt, decide};
 use crate::engine::ids::IdGenerator;
-use crate::engine::model::{AttemptResult, Job, NewMessage, Webhook};
+use crate::engine::model::{AttemptResult, Job, NewMessage, Target, Webhook};
 use crate::engine::now_ms;
 use crate::engine::store::{Outcome, PersistItem, SqliteStore, Store};
 use crossbeam_channel::{Receiver, Sender};
@@ -133,31 +133,28 @@ pub fn disable_cutoff(settings: &Settings, now: i64) -> i64 {
     }
 }
 
-/// Live webhooks, reloaded only when another connection committed (PRAGMA data_version).
+/// Live webhooks, reloaded only when the store's webhooks version moved.
 pub struct SubscriptionCache {
-    version: Option<i64>,
-    webhooks: Vec<Webhook>,
+    version: Option<(i64, u64)>,
+    webhooks: Arc<Vec<Webhook>>,
 }
 
 impl SubscriptionCache {
     pub fn new() -> Self {
         SubscriptionCache {
             version: None,
-            webhooks: Vec::new(),
+            webhooks: Arc::new(Vec::new()),
         }
     }
 
-    pub fn invalidate(&mut self) {
-        self.version = None;
-    }
-
-    pub fn refresh(&mut self, store: &SqliteStore) -> crate::engine::Result<&[Webhook]> {
-        let version = store.data_version()?;
+    /// The current live webhooks (a shared snapshot: cheap to hold across store writes).
+    pub fn refresh(&mut self, store: &SqliteStore) -> crate::engine::Result<Arc<Vec<Webhook>>> {
+        let version = store.webhooks_version()?;
         if self.version != Some(version) {
-            self.webhooks = store.live_webhooks()?;
+            self.webhooks = Arc::new(store.live_webhooks()?);
             self.version = Some(version);
         }
-        Ok(&self.webhooks)
+        Ok(self.webhooks.clone())
     }
 }
 
@@ -356,15 +353,6 @@ impl Writer {
                 .record(&outcomes, now, disable_cutoff(&self.settings, now))
             {
                 Ok(()) => {
-                    // A failure may have disabled its webhook (410, auto-disable), and commits on
-                    // this connection do not change the data_version the cache watches.
-                    if state
-                        .unrecorded
-                        .iter()
-                        .any(|(o, _)| o.transition != crate::engine::store::Transition::Delivered)
-                    {
-                        state.cache.invalidate();
-                    }
                     for (outcome, job) in std::mem::take(&mut state.unrecorded) {
                         self.counters.count_outcome(&outcome);
                         self.finished(state, &job);
@@ -390,7 +378,13 @@ impl Writer {
                 *n = n.saturating_sub(1);
             }
         }
-        if let Some(tracker) = state.trackers.remove(&job.delivery_id) {
+        self.first_attempt_done(state, &job.delivery_id);
+    }
+
+    /// A tracked delivery had its first attempt (here or elsewhere); its message settles once
+    /// all of its deliveries have.
+    fn first_attempt_done(&self, state: &mut State, delivery_id: &str) {
+        if let Some(tracker) = state.trackers.remove(delivery_id) {
             let mut t = tracker.lock();
             t.remaining = t.remaining.saturating_sub(1);
             if t.remaining == 0 {
@@ -400,7 +394,8 @@ impl Writer {
     }
 
     fn persist(&mut self, state: &mut State, now: i64) -> crate::engine::Result<Vec<Job>> {
-        let webhooks = state.cache.refresh(&self.store)?.to_vec();
+        let webhooks = state.cache.refresh(&self.store)?;
+        let mut targets: HashMap<i64, Arc<Target>> = HashMap::new();
         let lease_until = self.lease_until(now);
         let mut items = Vec::new();
         let mut jobs = Vec::new();
@@ -441,7 +436,10 @@ impl Writer {
                         message_created_at: message.created_at,
                         attempts_made: 0,
                         is_test: false,
-                        target: Arc::new(webhook.target(now)),
+                        target: targets
+                            .entry(webhook.id)
+                            .or_insert_with(|| Arc::new(webhook.target(now)))
+                            .clone(),
                     });
                 } else {
                     // No room now: it waits in the store and is claimed when room frees up.
@@ -503,13 +501,7 @@ impl Writer {
             Ok(still) => {
                 let still: std::collections::HashSet<String> = still.into_iter().collect();
                 for id in waiting.iter().filter(|id| !still.contains(*id)) {
-                    if let Some(tracker) = state.trackers.remove(id) {
-                        let mut t = tracker.lock();
-                        t.remaining = t.remaining.saturating_sub(1);
-                        if t.remaining == 0 {
-                            self.counters.settle(1);
-                        }
-                    }
+                    self.first_attempt_done(state, id);
                 }
             }
             Err(e) => self.counters.note_error(e.to_string()),

@@ -5,12 +5,15 @@
 //! `json_encode` semantics for objects, `JsonSerializable`, enums and floats. What it refuses
 //! becomes a clear exception instead of a silently different payload.
 
+use crate::php::cached_symbol;
 use crate::php::errors::{type_error, value_error};
 use ext_php_rs::exception::PhpException;
 use ext_php_rs::ffi::{zend_long, zend_string, zval};
 use ext_php_rs::types::{ArrayKey, ZendHashTable, Zval};
 use serde_json::Value;
+use std::ffi::c_void;
 use std::os::raw::c_int;
+use std::sync::atomic::AtomicPtr;
 
 #[repr(C)]
 struct SmartStr {
@@ -29,16 +32,10 @@ type EncodeFn = unsafe extern "C" fn(*mut SmartStr, *mut zval, c_int, zend_long)
 
 /// PHP's `php_json_encode_ex`, found at run time (see `crate::php::symbol`).
 fn php_json_encode_ex() -> Option<EncodeFn> {
-    use std::sync::atomic::{AtomicPtr, Ordering};
-    static CACHED: AtomicPtr<std::ffi::c_void> = AtomicPtr::new(std::ptr::null_mut());
-    let mut found = CACHED.load(Ordering::Relaxed);
-    if found.is_null() {
-        found = crate::php::symbol::<std::ffi::c_void>(c"php_json_encode_ex");
-        CACHED.store(found, Ordering::Relaxed);
-    }
+    static CACHED: AtomicPtr<c_void> = AtomicPtr::new(std::ptr::null_mut());
+    let found = cached_symbol(&CACHED, c"php_json_encode_ex");
     // SAFETY: a non-null address of the exported function with this C signature.
-    (!found.is_null())
-        .then(|| unsafe { std::mem::transmute::<*mut std::ffi::c_void, EncodeFn>(found) })
+    (!found.is_null()).then(|| unsafe { std::mem::transmute::<*mut c_void, EncodeFn>(found) })
 }
 
 const HASH_FLAG_PACKED: u32 = 1 << 2;
@@ -70,23 +67,17 @@ fn for_each_value(table: &ZendHashTable, mut f: impl FnMut(&Zval) -> bool) {
 }
 
 fn json_serializable_class() -> *mut ext_php_rs::ffi::zend_class_entry {
-    let slot =
-        crate::php::symbol::<*mut ext_php_rs::ffi::zend_class_entry>(c"php_json_serializable_ce");
+    static CACHED: AtomicPtr<c_void> = AtomicPtr::new(std::ptr::null_mut());
+    let slot = cached_symbol(&CACHED, c"php_json_serializable_ce")
+        as *mut *mut ext_php_rs::ffi::zend_class_entry;
     // SAFETY: the json extension's exported class-entry pointer, set at its startup.
     unsafe { slot.as_ref().copied().unwrap_or(std::ptr::null_mut()) }
 }
 
 /// The json extension's globals (NTS), found at run time — see `crate::php::symbol`.
 fn json_globals() -> *mut JsonGlobals {
-    use std::sync::atomic::{AtomicPtr, Ordering};
-    static CACHED: AtomicPtr<JsonGlobals> = AtomicPtr::new(std::ptr::null_mut());
-    let cached = CACHED.load(Ordering::Relaxed);
-    if !cached.is_null() {
-        return cached;
-    }
-    let found = crate::php::symbol::<JsonGlobals>(c"json_globals");
-    CACHED.store(found, Ordering::Relaxed);
-    found
+    static CACHED: AtomicPtr<c_void> = AtomicPtr::new(std::ptr::null_mut());
+    cached_symbol(&CACHED, c"json_globals") as *mut JsonGlobals
 }
 
 const JSON_UNESCAPED_SLASHES: c_int = 64;
@@ -159,24 +150,30 @@ fn nests_deeper(
     deep
 }
 
-pub enum EncodeError {
-    /// A PHP exception is pending (thrown by `JsonSerializable::jsonSerialize`): let it propagate.
-    Pending,
-    Exception(PhpException),
-}
-
 /// Encode an array as JSON bytes, the way `json_encode` would (unescaped slashes and unicode).
 pub fn encode_array(
     function: &str,
     array: &ZendHashTable,
     max_bytes: usize,
-) -> Result<Vec<u8>, EncodeError> {
+) -> Result<Vec<u8>, PhpException> {
     // The top-level array is the first of the MAX_DEPTH levels json_encode accepts.
-    if nests_deeper(array, MAX_DEPTH as usize - 1, &mut Vec::new()) {
-        return Err(EncodeError::Exception(value_error(
+    // The path buffer is reused across calls so the emit hot path does not allocate for it.
+    thread_local! {
+        static PATH: std::cell::RefCell<Vec<*const ZendHashTable>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let too_deep = PATH.with(|path| match path.try_borrow_mut() {
+        Ok(mut path) => {
+            path.clear();
+            nests_deeper(array, MAX_DEPTH as usize - 1, &mut path)
+        }
+        // The walk runs no PHP code, so it cannot re-enter; fall back rather than panic if it did.
+        Err(_) => nests_deeper(array, MAX_DEPTH as usize - 1, &mut Vec::new()),
+    });
+    if too_deep {
+        return Err(value_error(
             function,
             format!("Argument #2 ($payload) {}", json_error(1).1),
-        )));
+        ));
     }
     let mut buf = SmartStr {
         s: std::ptr::null_mut(),
@@ -190,10 +187,10 @@ pub fn encode_array(
     let globals = json_globals();
     let encode = php_json_encode_ex();
     let (Some(encode), false) = (encode, globals.is_null()) else {
-        return Err(EncodeError::Exception(crate::php::errors::runtime_error(
+        return Err(crate::php::errors::runtime_error(
             function,
             "PHP's json extension is not available",
-        )));
+        ));
     };
     let previous_error = unsafe { std::ptr::addr_of!((*globals).error_code).read() };
     let status = unsafe {
@@ -220,25 +217,29 @@ pub fn encode_array(
         code
     };
     if ext_php_rs::zend::ExecutorGlobals::has_exception() {
-        return Err(EncodeError::Pending);
+        // This exception is not thrown: the pending one (from jsonSerialize) keeps propagating.
+        return Err(crate::php::errors::runtime_error(
+            function,
+            "the payload's jsonSerialize() threw",
+        ));
     }
     if status != 0 || code != 0 {
         let (is_type, why) = json_error(code);
         let message = format!("Argument #2 ($payload) {why}");
-        return Err(EncodeError::Exception(if is_type {
+        return Err(if is_type {
             type_error(function, message)
         } else {
             value_error(function, message)
-        }));
+        });
     }
     if bytes.len() > max_bytes {
-        return Err(EncodeError::Exception(value_error(
+        return Err(value_error(
             function,
             format!(
                 "Argument #2 ($payload) is {} bytes as JSON, over umw.max_payload_bytes ({max_bytes}); send less data or an id the receiver can look up",
                 bytes.len()
             ),
-        )));
+        ));
     }
     Ok(bytes)
 }

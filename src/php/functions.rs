@@ -4,7 +4,7 @@ use crate::engine::catalog::{validate_event_name, EventType};
 use crate::engine::model::*;
 use crate::engine::runtime::{self, with_catalog, Engine};
 use crate::engine::{now_ms, validate};
-use crate::php::convert::{encode_array, json_to_zval, zval_to_json, EncodeError, Fields};
+use crate::php::convert::{encode_array, json_to_zval, zval_to_json, Fields};
 use crate::php::errors::{from_engine, runtime_error, value_error};
 use crate::php::{load_settings, VERSION};
 use ext_php_rs::prelude::*;
@@ -20,6 +20,13 @@ const WEBHOOK_KEYS: &[&str] = &[
 
 fn engine(function: &str) -> PhpResult<Arc<Engine>> {
     runtime::current(load_settings).map_err(|e| from_engine(function, e))
+}
+
+fn no_webhook(function: &str, argument: &str, id: i64) -> ext_php_rs::exception::PhpException {
+    value_error(
+        function,
+        format!("Argument #1 (${argument}): no webhook with id {id}"),
+    )
 }
 
 fn event_name(function: &str, argument: &str, event: &str) -> PhpResult<()> {
@@ -39,11 +46,7 @@ pub fn umw_emit(
         Fields::new(F, "Argument #3 ($options)", options, &[])?;
     }
     let engine = engine(F)?;
-    let body =
-        encode_array(F, payload, engine.settings.max_payload_bytes).map_err(|e| match e {
-            EncodeError::Exception(ex) => ex,
-            EncodeError::Pending => runtime_error(F, "the payload's jsonSerialize() threw"),
-        })?;
+    let body = encode_array(F, payload, engine.settings.max_payload_bytes)?;
     let now = now_ms();
     let id = engine.ids.next("msg_", now);
     engine
@@ -201,10 +204,7 @@ pub fn umw_update_webhook(id: i64, changes: &ZendHashTable) -> PhpResult<Zval> {
         .map_err(|e| from_engine(F, e))?
     {
         Some(w) => Ok(json_to_zval(&webhook_json(&w, false))),
-        None => Err(value_error(
-            F,
-            format!("Argument #1 ($id): no webhook with id {id}"),
-        )),
+        None => Err(no_webhook(F, "id", id)),
     }
 }
 
@@ -224,10 +224,7 @@ pub fn umw_rotate_secret(webhook_id: i64, new_secret: Option<String>) -> PhpResu
         .map_err(|e| from_engine(F, e))?
     {
         Some(secret) => Ok(secret),
-        None => Err(value_error(
-            F,
-            format!("Argument #1 ($webhook_id): no webhook with id {webhook_id}"),
-        )),
+        None => Err(no_webhook(F, "webhook_id", webhook_id)),
     }
 }
 
@@ -243,12 +240,7 @@ pub fn umw_send_test_event(
     let webhook = engine
         .webhook(webhook_id)
         .map_err(|e| from_engine(F, e))?
-        .ok_or_else(|| {
-            value_error(
-                F,
-                format!("Argument #1 ($webhook_id): no webhook with id {webhook_id}"),
-            )
-        })?;
+        .ok_or_else(|| no_webhook(F, "webhook_id", webhook_id))?;
     let event = match event {
         Some(e) => {
             event_name(F, "Argument #2 ($event)", &e)?;
@@ -262,10 +254,7 @@ pub fn umw_send_test_event(
             .unwrap_or_else(|| "payment_received".to_string()),
     };
     let body = match payload {
-        Some(p) => encode_array(F, p, engine.settings.max_payload_bytes).map_err(|e| match e {
-            EncodeError::Exception(ex) => ex,
-            EncodeError::Pending => runtime_error(F, "the payload's jsonSerialize() threw"),
-        })?,
+        Some(p) => encode_array(F, p, engine.settings.max_payload_bytes)?,
         None => {
             let sample = with_catalog(|c| c.sample_for(&event));
             serde_json::to_vec(&sample).map_err(|e| runtime_error(F, e))?
@@ -380,10 +369,7 @@ pub fn umw_replay(webhook_id: i64, since_unix_time: i64) -> PhpResult<i64> {
         .map_err(|e| from_engine(F, e))?
         .is_none()
     {
-        return Err(value_error(
-            F,
-            format!("Argument #1 ($webhook_id): no webhook with id {webhook_id}"),
-        ));
+        return Err(no_webhook(F, "webhook_id", webhook_id));
     }
     engine
         .replay(webhook_id, since_unix_time.saturating_mul(1000))

@@ -23,6 +23,20 @@ pub fn symbol<T>(name: &std::ffi::CStr) -> *mut T {
     unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) as *mut T }
 }
 
+/// `symbol`, looked up once per call site: for lookups on the emit hot path.
+pub fn cached_symbol(
+    cache: &std::sync::atomic::AtomicPtr<std::ffi::c_void>,
+    name: &std::ffi::CStr,
+) -> *mut std::ffi::c_void {
+    use std::sync::atomic::Ordering;
+    let mut found = cache.load(Ordering::Relaxed);
+    if found.is_null() {
+        found = symbol(name);
+        cache.store(found, Ordering::Relaxed);
+    }
+    found
+}
+
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Settings as php.ini says now (read once per process, when the engine starts).
