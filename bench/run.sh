@@ -17,10 +17,10 @@ RECV=http://127.0.0.1:$RECV_PORT/hook; SLOW=http://127.0.0.1:$SLOW_PORT/hook; HA
 PIDS=()
 
 if [[ $MODE == quick ]]; then
-  EMIT_ROUNDS=3; EMIT_ITERS=5000; WP_FAST=(1 100); WP_SLOW=(1 3); HANG_TIMEOUT=1
+  EMIT_ROUNDS=5; EMIT_ITERS=2000; EMIT_SUSTAINED=20000; WP_FAST=(1 100); WP_SLOW=(1 3); HANG_TIMEOUT=1
   WRK_ROUNDS=1; WRK_SECS=2; TP_N=5000; BL_N=20000; CALLGRIND=0
 else
-  EMIT_ROUNDS=7; EMIT_ITERS=20000; WP_FAST=(3 500); WP_SLOW=(3 5); HANG_TIMEOUT=2
+  EMIT_ROUNDS=15; EMIT_ITERS=5000; EMIT_SUSTAINED=50000; WP_FAST=(3 500); WP_SLOW=(3 5); HANG_TIMEOUT=2
   WRK_ROUNDS=3; WRK_SECS=8; TP_N=50000; BL_N=200000; CALLGRIND=${UMW_BENCH_CALLGRIND:-1}
 fi
 CONNS=8   # = umw.max_in_flight_per_webhook (default)
@@ -78,10 +78,10 @@ kv() { local prefix=$1; shift; "$@" | sed "s/^/$prefix./" >> "$KV"; }
 log "1. emit cost: umw_emit vs json_encode ($EMIT_ROUNDS rounds x $EMIT_ITERS)"
 for ep in fast slow hang; do
   case $ep in fast) url=$RECV ;; slow) url=$SLOW ;; hang) url=$HANG ;; esac
-  kv "emit.$ep" "${PHPX[@]}" -d "umw.store=$WORK/emit-$ep.sqlite" "$BENCH/php/emit_cost.php" umw "$url" "$EMIT_ROUNDS" "$EMIT_ITERS"
+  kv "emit.$ep" "${PHPX[@]}" -d "umw.store=$WORK/emit-$ep.sqlite" "$BENCH/php/emit_cost.php" umw "$url" "$EMIT_ROUNDS" "$EMIT_ITERS" "$EMIT_SUSTAINED"
 done
 kv emit.durable "${PHPX[@]}" -d "umw.store=$WORK/emit-durable.sqlite" -d umw.durable_emit=1 \
-  "$BENCH/php/emit_cost.php" umw "$RECV" "$EMIT_ROUNDS" $((EMIT_ITERS / 4))
+  "$BENCH/php/emit_cost.php" umw "$RECV" "$EMIT_ROUNDS" "$EMIT_ITERS" 0
 log "1. wp_remote_post baselines"
 kv wp.fast php "$BENCH/php/emit_cost.php" wp "$RECV" "${WP_FAST[@]}" 45
 kv wp.slow php "$BENCH/php/emit_cost.php" wp "$SLOW" "${WP_SLOW[@]}" 45

@@ -298,7 +298,48 @@ fn every_exit_path_loses_nothing() {
 }
 
 #[test]
-fn durable_emit_and_full_queue_persist_in_the_calling_thread() {
+fn a_durable_emit_killed_before_its_commit_is_replayed_from_the_spool() {
+    use std::os::unix::process::ExitStatusExt;
+    let rx = Receiver::ok();
+    let php = Php::new("spool").set("umw.durable_emit", "1");
+    register(&php, &rx.url("/"), "['*']");
+    // Killed right after the emits return: the writer has had no time to commit them all.
+    let out = php.run(
+        r#"<?php for ($i = 0; $i < 50; $i++) echo umw_emit('e', ['i' => $i]), "\n"; posix_kill(getmypid(), 9);"#,
+    );
+    assert_eq!(out.status.signal(), Some(9));
+    let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(ids.len(), 50);
+    let spool = std::path::PathBuf::from(format!("{}.spool", php.store().display()));
+    let segments = || {
+        std::fs::read_dir(&spool)
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "spool"))
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    assert_eq!(segments(), 1, "the killed process left its segment");
+    let report = php.ok("<?php echo json_encode(umw_work(10));");
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["remaining"], 0, "{report}");
+    let got = rx.wait_for(50, WAIT);
+    for id in &ids {
+        assert!(
+            got.iter()
+                .any(|r| r.header("webhook-id") == Some(id.as_str())),
+            "{id} never arrived"
+        );
+    }
+    assert_eq!(segments(), 0, "replayed segments are deleted");
+}
+
+#[test]
+fn durable_emit_and_full_queue_lose_nothing() {
     for (name, key, value) in [
         ("durable", "umw.durable_emit", "1"),
         ("overflow", "umw.queue_capacity", "1"),

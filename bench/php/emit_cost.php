@@ -1,11 +1,13 @@
 <?php
 // Emit cost per event in one PHP CLI process.
-//   php emit_cost.php umw  <url> <rounds> <iters>   json_encode vs umw_emit, interleaved rounds
+//   php emit_cost.php umw  <url> <rounds> <iters> [sustained]   json_encode vs umw_emit, interleaved
+//     rounds of <iters> events (fit umw.queue_capacity), then one sustained run of [sustained]
+//     back-to-back events (beyond the writer's persist rate: the queue fills, emit writes inline)
 //   php emit_cost.php wp   <url> <rounds> <iters> [timeout]   wp_remote_post the way Ultimate Multisite does
 // Prints key=value lines: medians of per-round ns/event.
 require __DIR__ . '/common.php';
 
-[$_, $mode, $url, $rounds, $iters] = $argv + [null, 'umw', '', 5, 20000];
+[$_, $mode, $url, $rounds, $iters, $sustained] = $argv + [null, 'umw', '', 5, 5000, 0];
 $rounds = (int)$rounds;
 $iters = (int)$iters;
 $payload = bench_payload();
@@ -29,29 +31,27 @@ if ($mode === 'umw') {
         $until = microtime(true) + 5;
         while (umw_stats()['queued'] > 0 && microtime(true) < $until) usleep(5000);
     }
-    // Bursts that fit in the queue (umw.queue_capacity, 10,000): what a request that emits a
-    // few events pays, with the writer idle at the start of each burst.
-    $bj = $be = $br = [];
-    $burst = min($iters, 2000);
-    for ($r = 0; $r < max(5, $rounds) && microtime(true) < $deadline; $r++) {
+    // Sustained: far more events than the queue holds, back to back, once.
+    $sustained = (int)$sustained;
+    if ($sustained > 0 && microtime(true) < $deadline) {
         $t = hrtime(true);
-        for ($i = 0; $i < $burst; $i++) { json_encode($payload); }
-        $j = (hrtime(true) - $t) / $burst;
+        for ($i = 0; $i < $sustained; $i++) { json_encode($payload); }
+        $j = (hrtime(true) - $t) / $sustained;
         $t = hrtime(true);
-        for ($i = 0; $i < $burst; $i++) { umw_emit('payment_received', $payload); }
-        $e = (hrtime(true) - $t) / $burst;
-        $bj[] = $j; $be[] = $e; $br[] = $e / $j;
-        $until = microtime(true) + 5;
-        while (umw_stats()['queued'] > 0 && microtime(true) < $until) usleep(5000);
+        for ($i = 0; $i < $sustained; $i++) { umw_emit('payment_received', $payload); }
+        $e = (hrtime(true) - $t) / $sustained;
+        bench_out('sustained_events', $sustained);
+        bench_out('sustained_json_ns', $j);
+        bench_out('sustained_emit_ns', $e);
+        bench_out('sustained_ratio', $e / $j);
+        umw_flush(30.0);
     }
-    bench_out('burst_json_ns', bench_median($bj));
-    bench_out('burst_emit_ns', bench_median($be));
-    bench_out('burst_ratio', bench_median($br));
     $s = umw_stats();
     bench_out('json_ns', bench_median($json));
     bench_out('emit_ns', bench_median($emit));
     bench_out('ratio', bench_median($ratio));
     bench_out('rounds', count($emit));
+    bench_out('round_events', $iters);
     bench_out('payload_bytes', strlen(json_encode($payload, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE)));
     bench_out('store_errors', $s['store_errors']);
     exit(0);

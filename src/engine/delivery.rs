@@ -76,18 +76,22 @@ pub async fn attempt(
         time_ms: now_ms,
         ..Default::default()
     };
-    let literal = url::Url::parse(&job.target.url)
+    let checked = url::Url::parse(&job.target.url)
         .map_err(|e| format!("invalid url: {e}"))
         .and_then(|u| {
             policy
                 .check_url_host(&u)
+                .map(|_| u)
                 .map_err(|blocked| blocked.to_string())
         });
-    if let Err(error) = literal {
-        result.error = Some(error);
-        result.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
-        return result;
-    }
+    let url = match checked {
+        Ok(url) => url,
+        Err(error) => {
+            result.error = Some(error);
+            result.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
+            return result;
+        }
+    };
     let body = body(job);
     let timestamp = now_ms.div_euclid(1000);
     let keys: Vec<Vec<u8>> = job
@@ -100,7 +104,7 @@ pub async fn attempt(
     let signature = signature_header(&key_refs, &job.message_id, timestamp, &body);
 
     let mut request = client
-        .post(&job.target.url)
+        .post(url)
         .header("content-type", "application/json")
         .header("x-umw-event", &job.event)
         .header("webhook-id", &job.message_id)

@@ -16,6 +16,9 @@ pub enum Error {
         #[source]
         source: rusqlite::Error,
     },
+    /// The durable-emit spool could not be written; becomes a `RuntimeException`.
+    #[error(transparent)]
+    Spool(#[from] crate::engine::spool::SpoolError),
     /// A background-runtime problem (could not start threads, shut down).
     #[error("umw runtime: {0}")]
     Runtime(String),

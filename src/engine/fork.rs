@@ -5,10 +5,20 @@
 //! happens between SQLite calls, and both sides release it afterwards.
 
 use parking_lot::RwLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Once;
 
 static GATE: RwLock<()> = RwLock::new(());
 static INSTALL: Once = Once::new();
+/// This process's id, refreshed in a forked child by the atfork handler: glibc no longer caches
+/// getpid(), and a system call per `umw_emit` (to notice a fork) is measurable.
+static PID: AtomicU32 = AtomicU32::new(0);
+
+/// The current process id, without a system call once the fork handlers are installed.
+pub fn pid() -> u32 {
+    install_fork_guard();
+    PID.load(Ordering::Acquire)
+}
 
 /// Held by background threads while they use SQLite.
 pub fn sqlite_in_use() -> parking_lot::RwLockReadGuard<'static, ()> {
@@ -17,6 +27,11 @@ pub fn sqlite_in_use() -> parking_lot::RwLockReadGuard<'static, ()> {
 
 extern "C" fn prepare() {
     std::mem::forget(GATE.write());
+}
+
+extern "C" fn release_in_child() {
+    PID.store(std::process::id(), Ordering::Release);
+    release();
 }
 
 extern "C" fn release() {
@@ -28,9 +43,10 @@ extern "C" fn release() {
 /// Register the fork handlers once per process image (children inherit them).
 pub fn install_fork_guard() {
     INSTALL.call_once(|| {
-        // SAFETY: the handlers are plain functions that only touch the static gate.
+        PID.store(std::process::id(), Ordering::Release);
+        // SAFETY: the handlers are plain functions that only touch the static gate and pid.
         unsafe {
-            libc::pthread_atfork(Some(prepare), Some(release), Some(release));
+            libc::pthread_atfork(Some(prepare), Some(release), Some(release_in_child));
         }
     });
 }
@@ -38,6 +54,11 @@ pub fn install_fork_guard() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pid_is_this_process() {
+        assert_eq!(pid(), std::process::id());
+    }
 
     #[test]
     fn gate_is_released_after_prepare_and_release() {

@@ -15,6 +15,7 @@ pub mod model;
 pub mod retry;
 pub mod runtime;
 pub mod signing;
+pub mod spool;
 pub mod store;
 pub mod validate;
 pub mod writer;

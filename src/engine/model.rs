@@ -113,6 +113,8 @@ pub struct NewMessage {
     pub event: String,
     pub payload: Vec<u8>,
     pub created_at: i64,
+    /// The spool sequence of a durable emit (see `spool`); 0 when not spooled.
+    pub spooled: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,13 +14,14 @@ use crate::engine::ids::IdGenerator;
 use crate::engine::model::*;
 use crate::engine::now_ms;
 use crate::engine::signing;
+use crate::engine::spool::{self, Spool};
 use crate::engine::store::{PersistItem, SqliteStore, Store, Transition};
 use crate::engine::validate;
 use crate::engine::writer::{
-    control_channel, disable_cutoff, emit_channel, outcome_for, Control, Counters,
-    SubscriptionCache, TaskContext, Writer,
+    control_channel, disable_cutoff, emit_channel, outcome_for, recover_into, Control, Counters,
+    SubscriptionCache, TaskContext, Writer, RECYCLED_BUFFERS,
 };
-use crossbeam_channel::{Sender, TrySendError};
+use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
 use parking_lot::Mutex;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -29,6 +30,8 @@ use tokio::sync::Semaphore;
 
 /// Rotated-out secrets keep signing for this long, so receivers can switch without a gap.
 pub const ROTATION_GRACE: Duration = Duration::from_secs(24 * 3600);
+/// How long a durable emit waits for room in a full queue before writing the store itself.
+const SPOOLED_HANDOFF: Duration = Duration::from_secs(5);
 
 pub struct Engine {
     pub pid: u32,
@@ -38,6 +41,10 @@ pub struct Engine {
     pub owner: String,
     emits: Sender<NewMessage>,
     control: Sender<Control>,
+    /// Payload buffers the writer is done with (see `Writer::recycle`).
+    payload_buffers: Receiver<Vec<u8>>,
+    /// Where durable emits are made durable before they return.
+    spool: Arc<Spool>,
     runtime: Mutex<Option<tokio::runtime::Runtime>>,
     handle: tokio::runtime::Handle,
     client: reqwest::Client,
@@ -70,6 +77,7 @@ impl Engine {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("umw-worker")
+            .on_thread_start(yield_to_requests)
             .enable_all()
             .build()
             .map_err(|e| Error::Runtime(format!("cannot start the delivery runtime: {e}")))?;
@@ -81,10 +89,12 @@ impl Engine {
         )?;
         let ids = Arc::new(IdGenerator::new());
         let counters = Arc::new(Counters::default());
-        let pid = std::process::id();
+        let pid = crate::engine::fork::pid();
         let owner = ids.next(&format!("p{pid}_"), now_ms());
         let (emits, emit_rx) = emit_channel(settings.queue_capacity);
         let (control, control_rx) = control_channel();
+        let (recycle, payload_buffers) = crossbeam_channel::bounded(RECYCLED_BUFFERS);
+        let spool = Arc::new(Spool::new(spool::dir_for(&settings.store_path)));
         let writer = Writer {
             store: writer_store,
             settings: settings.clone(),
@@ -102,10 +112,15 @@ impl Engine {
                 ctl: control.clone(),
                 counters: counters.clone(),
             }),
+            recycle,
+            spool: spool.clone(),
         };
         std::thread::Builder::new()
             .name("umw-writer".into())
-            .spawn(move || writer.run())
+            .spawn(move || {
+                yield_to_requests();
+                writer.run()
+            })
             .map_err(|e| Error::Runtime(format!("cannot start the writer thread: {e}")))?;
         Ok(Engine {
             pid,
@@ -115,6 +130,8 @@ impl Engine {
             owner,
             emits,
             control,
+            payload_buffers,
+            spool,
             runtime: Mutex::new(Some(runtime)),
             handle,
             client,
@@ -128,11 +145,28 @@ impl Engine {
         self.started_at.elapsed()
     }
 
+    /// An empty buffer to encode the next payload into, reused when the writer has one spare.
+    pub fn payload_buffer(&self) -> Vec<u8> {
+        self.payload_buffers.try_recv().unwrap_or_default()
+    }
+
     /// Hand an event to the background. Falls back to writing the store itself when the queue
     /// is full (or the writer is gone) — an accepted event is never dropped.
-    pub fn emit(&self, message: NewMessage) -> Result<()> {
+    pub fn emit(&self, mut message: NewMessage) -> Result<()> {
         if self.settings.durable_emit {
-            self.persist_now(message)?;
+            // Durable before returning: one append to this process's spool segment. The writer
+            // then persists it like any emit; if this process dies first, another replays it.
+            if self.subscribed(&message.event)? {
+                message.spooled = self.spool.append(&message)?;
+                match self.emits.send_timeout(message, SPOOLED_HANDOFF) {
+                    Ok(()) => {}
+                    Err(SendTimeoutError::Timeout(m)) | Err(SendTimeoutError::Disconnected(m)) => {
+                        self.persist_now(m)?
+                    }
+                }
+            } else {
+                self.counters.settle(1);
+            }
         } else {
             match self.emits.try_send(message) {
                 Ok(()) => {}
@@ -143,6 +177,13 @@ impl Engine {
         }
         self.counters.emitted.fetch_add(1, Ordering::AcqRel);
         Ok(())
+    }
+
+    /// Whether any live webhook takes this event (events nobody takes cost no disk write).
+    fn subscribed(&self, event: &str) -> Result<bool> {
+        let store = self.store.lock();
+        let webhooks = self.cache.lock().refresh(&store)?;
+        Ok(webhooks.iter().any(|w| w.subscribes_to(event)))
     }
 
     fn persist_now(&self, message: NewMessage) -> Result<()> {
@@ -168,7 +209,7 @@ impl Engine {
         let tracked = deliveries.iter().map(|(id, _, _)| id.clone()).collect();
         store.persist(
             &[PersistItem {
-                message,
+                message: &message,
                 deliveries,
                 is_test: false,
             }],
@@ -276,11 +317,12 @@ impl Engine {
             event: event.clone(),
             payload: payload.clone(),
             created_at: now,
+            spooled: 0,
         };
         let lease_until = now + self.settings.lease().as_millis() as i64;
         self.store.lock().persist(
             &[PersistItem {
-                message,
+                message: &message,
                 deliveries: vec![(delivery_id.clone(), webhook.id, true)],
                 is_test: true,
             }],
@@ -329,6 +371,7 @@ impl Engine {
         };
         let owner = format!("{}_fg", self.owner);
         let batch = self.settings.max_in_flight.max(1);
+        recover_into(&mut self.store.lock(), &self.ids, self.spool.dir())?;
         loop {
             if limit.is_some_and(|l| started.elapsed() >= l) {
                 break;
@@ -338,7 +381,7 @@ impl Engine {
             let jobs = self
                 .store
                 .lock()
-                .claim_due(&owner, now, lease_until, batch, &[])?;
+                .claim_due(&owner, now, lease_until, batch, &|_| batch)?;
             if jobs.is_empty() {
                 // Without a time limit: done once nothing is due. With one: wait for what is
                 // scheduled (retries, other processes' claims) until the queue is empty.
@@ -348,7 +391,7 @@ impl Engine {
                 if counts.pending + counts.retrying == 0 {
                     break;
                 }
-                let next = store.next_due(now)?.unwrap_or(now + 1000);
+                let next = store.next_due()?.unwrap_or(now + 1000);
                 drop(store);
                 let left = limit.saturating_sub(started.elapsed());
                 let wait = Duration::from_millis((next - now).clamp(20, 1000) as u64).min(left);
@@ -452,8 +495,24 @@ impl Engine {
         if let Some(runtime) = self.runtime.lock().take() {
             runtime.shutdown_background();
         }
+        self.spool.close();
     }
 }
+
+/// Background threads run at a lower scheduling priority than the PHP thread that serves the
+/// request: on a saturated host, the request comes first and deliveries catch up after (nothing
+/// is lost meanwhile — a full queue spills to the store). Linux applies nice per thread.
+fn yield_to_requests() {
+    // SAFETY: plain system calls on this thread's own id; failure leaves the priority unchanged.
+    unsafe {
+        let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        let current = libc::getpriority(libc::PRIO_PROCESS, tid);
+        libc::setpriority(libc::PRIO_PROCESS, tid, (current + BACKGROUND_NICE).min(19));
+    }
+}
+
+/// How much lower (on nice's 0..19 scale) the background threads run than the PHP thread.
+const BACKGROUND_NICE: libc::c_int = 10;
 
 /// The catalog of event types, per process: built-ins plus what plugins registered.
 pub static CATALOG: Mutex<Option<Catalog>> = Mutex::new(None);
@@ -468,13 +527,14 @@ pub fn with_catalog<T>(f: impl FnOnce(&mut Catalog) -> T) -> T {
 static CURRENT: Mutex<Option<Arc<Engine>>> = Mutex::new(None);
 
 pub fn current(load_settings: impl FnOnce() -> Result<Settings>) -> Result<Arc<Engine>> {
-    let pid = std::process::id();
+    let pid = crate::engine::fork::pid();
     let mut guard = CURRENT.lock();
     if let Some(engine) = guard.as_ref() {
         if engine.pid == pid {
             return Ok(engine.clone());
         }
         if let Some(inherited) = guard.take() {
+            inherited.spool.forget_inherited();
             std::mem::forget(inherited);
         }
     }
@@ -488,7 +548,7 @@ pub fn running() -> Option<Arc<Engine>> {
     let guard = CURRENT.lock();
     guard
         .as_ref()
-        .filter(|e| e.pid == std::process::id())
+        .filter(|e| e.pid == crate::engine::fork::pid())
         .cloned()
 }
 
@@ -496,7 +556,7 @@ pub fn running() -> Option<Arc<Engine>> {
 pub fn shutdown_current() {
     let taken = CURRENT.lock().take();
     if let Some(engine) = taken {
-        if engine.pid == std::process::id() {
+        if engine.pid == crate::engine::fork::pid() {
             engine.shutdown();
         }
         // Threads may still hold clones; the process is ending, so never run destructors that

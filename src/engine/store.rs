@@ -54,22 +54,25 @@ pub trait Store {
     /// `leased` are claimed by `owner` until `lease_until`; the rest wait for any process.
     fn persist(
         &mut self,
-        batch: &[PersistItem],
+        batch: &[PersistItem<'_>],
         owner: &str,
         lease_until: i64,
         now: i64,
     ) -> Result<()>;
-    /// Claim due deliveries for `owner`, skipping webhooks in `skip_webhooks` (at their cap).
+    /// Claim up to `limit` due deliveries for `owner`, at most `room(webhook_id)` per live
+    /// webhook (0 skips a webhook at its cap), oldest due first within each webhook.
     fn claim_due(
         &mut self,
         owner: &str,
         now: i64,
         lease_until: i64,
         limit: usize,
-        skip_webhooks: &[i64],
+        room: &dyn Fn(i64) -> usize,
     ) -> Result<Vec<Job>>;
-    /// The earliest time any delivery becomes due (claimable), if any.
-    fn next_due(&self, now: i64) -> Result<Option<i64>>;
+    /// The earliest time any delivery becomes due (claimable), if any. A leased delivery's
+    /// `next_attempt_at` is its lease expiry, so claims and this read one index, never the rows
+    /// in flight.
+    fn next_due(&self) -> Result<Option<i64>>;
     /// Write attempts and transitions; a webhook whose deliveries have all failed since before
     /// `disable_failing_since_before` is disabled.
     fn record(
@@ -92,8 +95,8 @@ pub trait Store {
 
 /// One message to persist with the deliveries it fans out to.
 #[derive(Debug, Clone)]
-pub struct PersistItem {
-    pub message: NewMessage,
+pub struct PersistItem<'a> {
+    pub message: &'a NewMessage,
     /// (delivery id, webhook id, leased to this process?)
     pub deliveries: Vec<(String, i64, bool)>,
     pub is_test: bool,
@@ -150,7 +153,8 @@ CREATE TABLE IF NOT EXISTS deliveries (
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(next_attempt_at) WHERE status IN ('pending', 'retrying');
+DROP INDEX IF EXISTS deliveries_due;
+CREATE INDEX IF NOT EXISTS deliveries_due_by_webhook ON deliveries(webhook_id, next_attempt_at) WHERE status IN ('pending', 'retrying');
 CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON deliveries(webhook_id, created_at);
 CREATE INDEX IF NOT EXISTS deliveries_by_message ON deliveries(message_id);
 CREATE INDEX IF NOT EXISTS deliveries_by_time ON deliveries(created_at);
@@ -220,6 +224,10 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(err)?;
         conn.pragma_update(None, "foreign_keys", "OFF")
+            .map_err(err)?;
+        // Claims and outcomes touch pages all over a large backlog; SQLite's default 2 MB page
+        // cache turns that into a pread() per page. The cache fills only as pages are used.
+        conn.pragma_update(None, "cache_size", -16384)
             .map_err(err)?;
         let mut store = SqliteStore {
             conn,
@@ -472,14 +480,15 @@ impl Store for SqliteStore {
     fn webhooks_version(&self) -> Result<(i64, u64)> {
         let others = self
             .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .prepare_cached("PRAGMA data_version")
+            .and_then(|mut stmt| stmt.query_row([], |r| r.get(0)))
             .map_err(|e| self.err(e))?;
         Ok((others, self.own_webhook_changes))
     }
 
     fn persist(
         &mut self,
-        batch: &[PersistItem],
+        batch: &[PersistItem<'_>],
         owner: &str,
         lease_until: i64,
         now: i64,
@@ -494,11 +503,15 @@ impl Store for SqliteStore {
             let mut delivery = tx.prepare_cached(
                 "INSERT OR IGNORE INTO deliveries (id, message_id, webhook_id, event, status, is_test, \
                  next_attempt_at, lease_owner, lease_until, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7, ?8, ?6, ?6)",
+                 VALUES (?1, ?2, ?3, ?4, 'pending', ?5, COALESCE(?8, ?6), ?7, ?8, ?6, ?6)",
             )?;
             for item in batch {
                 let m = &item.message;
-                message.execute(params![m.id, m.event, m.payload, m.created_at])?;
+                // Already stored (a spool replay of a message its process had committed): its
+                // deliveries exist too.
+                if message.execute(params![m.id, m.event, m.payload, m.created_at])? == 0 {
+                    continue;
+                }
                 for (delivery_id, webhook_id, leased) in &item.deliveries {
                     let (lease_owner, lease) = if *leased {
                         (Some(owner), Some(lease_until))
@@ -527,92 +540,89 @@ impl Store for SqliteStore {
         now: i64,
         lease_until: i64,
         limit: usize,
-        skip_webhooks: &[i64],
+        room: &dyn Fn(i64) -> usize,
     ) -> Result<Vec<Job>> {
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let skip = skip_webhooks
-            .iter()
-            .map(|id| id.to_string())
-            .collect::<Vec<_>>()
-            .join(",");
-        let skip_clause = if skip.is_empty() {
-            String::new()
-        } else {
-            format!("AND d.webhook_id NOT IN ({skip})")
-        };
         let claimed = self.with_tx(|tx| {
-            let sql = format!(
-                "SELECT d.id, d.message_id, d.event, d.attempt_count, d.is_test, m.payload, m.created_at, \
-                 w.{cols} FROM deliveries d \
-                 JOIN messages m ON m.id = d.message_id \
-                 JOIN webhooks w ON w.id = d.webhook_id \
-                 WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= ?1 \
-                 AND (d.lease_until IS NULL OR d.lease_until < ?1) \
-                 AND w.active = 1 AND w.disabled_at IS NULL {skip_clause} \
-                 ORDER BY d.next_attempt_at LIMIT {limit}",
-                cols = WEBHOOK_COLUMNS.replace(", ", ", w.")
-            );
-            let mut stmt = tx.prepare_cached(&sql)?;
-            let rows = stmt
-                .query_map([now], |r| {
-                    let webhook = {
-                        // The webhook's columns start at index 7.
-                        let offset_row = OffsetRow { row: r, offset: 7 };
-                        offset_row.webhook()?
-                    };
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, i64>(3)?,
-                        r.get::<_, i64>(4)? != 0,
-                        r.get::<_, Vec<u8>>(5)?,
-                        r.get::<_, i64>(6)?,
-                        webhook,
-                    ))
-                })?
+            // Per webhook, on the (webhook_id, next_attempt_at) index: a webhook at its cap or
+            // with a large backlog costs nothing to skip. Its own columns are read once here.
+            let mut live = tx.prepare_cached(&format!(
+                "SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE active = 1 AND disabled_at IS NULL ORDER BY id"
+            ))?;
+            let webhooks = live
+                .query_map([], webhook_from_row)?
                 .collect::<rusqlite::Result<Vec<_>>>()?;
+            let mut due = tx.prepare_cached(
+                "SELECT d.rowid, d.id, d.message_id, d.event, d.attempt_count, d.is_test, d.webhook_id, \
+                 m.payload, m.created_at FROM deliveries d JOIN messages m ON m.id = d.message_id \
+                 WHERE d.webhook_id = ?1 AND d.status IN ('pending', 'retrying') AND d.next_attempt_at <= ?2 \
+                 AND (d.lease_until IS NULL OR d.lease_until < ?2) \
+                 ORDER BY d.next_attempt_at LIMIT ?3",
+            )?;
+            let mut rows = Vec::new();
+            let mut targets: std::collections::HashMap<i64, Arc<Target>> = Default::default();
+            for webhook in webhooks {
+                let take = room(webhook.id).min(limit - rows.len());
+                if take == 0 {
+                    continue;
+                }
+                let before = rows.len();
+                for row in due.query_map(params![webhook.id, now, take as i64], |r| {
+                    Ok(ClaimedRow {
+                        rowid: r.get(0)?,
+                        id: r.get(1)?,
+                        message_id: r.get(2)?,
+                        event: r.get(3)?,
+                        attempts: r.get(4)?,
+                        is_test: r.get::<_, i64>(5)? != 0,
+                        webhook_id: r.get(6)?,
+                        payload: r.get(7)?,
+                        created_at: r.get(8)?,
+                    })
+                })? {
+                    rows.push(row?);
+                }
+                if rows.len() > before {
+                    targets.insert(webhook.id, Arc::new(webhook.target(now)));
+                }
+                if rows.len() >= limit {
+                    break;
+                }
+            }
             let mut lease = tx.prepare_cached(
-                "UPDATE deliveries SET lease_owner = ?2, lease_until = ?3 WHERE id = ?1",
+                "UPDATE deliveries SET lease_owner = ?2, lease_until = ?3, next_attempt_at = ?3 WHERE rowid = ?1",
             )?;
             for row in &rows {
-                lease.execute(params![row.0, owner, lease_until])?;
+                lease.execute(params![row.rowid, owner, lease_until])?;
             }
-            Ok(rows)
+            Ok((rows, targets))
         })?;
-        let mut targets: std::collections::HashMap<i64, Arc<Target>> = Default::default();
-        Ok(claimed
+        let (rows, targets) = claimed;
+        Ok(rows
             .into_iter()
-            .map(
-                |(id, message_id, event, attempts, is_test, payload, created, webhook)| {
-                    let target = targets
-                        .entry(webhook.id)
-                        .or_insert_with(|| Arc::new(webhook.target(now)))
-                        .clone();
-                    Job {
-                        delivery_id: id,
-                        message_id,
-                        event,
-                        payload: Arc::new(payload),
-                        message_created_at: created,
-                        attempts_made: attempts.max(0) as u32,
-                        is_test,
-                        target,
-                    }
-                },
-            )
+            .filter_map(|row| {
+                Some(Job {
+                    target: targets.get(&row.webhook_id)?.clone(),
+                    delivery_id: row.id,
+                    message_id: row.message_id,
+                    event: row.event,
+                    payload: Arc::new(row.payload),
+                    message_created_at: row.created_at,
+                    attempts_made: row.attempts.max(0) as u32,
+                    is_test: row.is_test,
+                })
+            })
             .collect())
     }
 
-    fn next_due(&self, now: i64) -> Result<Option<i64>> {
+    fn next_due(&self) -> Result<Option<i64>> {
         self.conn
             .query_row(
-                "SELECT MIN(CASE WHEN lease_until IS NOT NULL AND lease_until > ?1 AND lease_until > next_attempt_at \
-                 THEN lease_until ELSE next_attempt_at END) FROM deliveries \
-                 WHERE status IN ('pending', 'retrying') AND next_attempt_at IS NOT NULL",
-                [now],
+                "SELECT MIN((SELECT MIN(next_attempt_at) FROM deliveries d \
+                 WHERE d.webhook_id = w.id AND d.status IN ('pending', 'retrying'))) FROM webhooks w",
+                [],
                 |r| r.get(0),
             )
             .map_err(|e| self.err(e))
@@ -706,10 +716,12 @@ impl Store for SqliteStore {
     fn release(&mut self, owner: &str, delivery_ids: &[String]) -> Result<()> {
         self.with_tx(|tx| {
             let mut stmt = tx.prepare_cached(
-                "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND lease_owner = ?2",
+                "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL, next_attempt_at = ?3 \
+                 WHERE id = ?1 AND lease_owner = ?2",
             )?;
+            let now = crate::engine::now_ms();
             for id in delivery_ids {
-                stmt.execute(params![id, owner])?;
+                stmt.execute(params![id, owner, now])?;
             }
             Ok(())
         })
@@ -821,6 +833,19 @@ impl Store for SqliteStore {
             .map_err(|e| self.err(e))?;
         Ok(counts)
     }
+}
+
+/// A due delivery as the claim reads it.
+struct ClaimedRow {
+    rowid: i64,
+    id: String,
+    message_id: String,
+    event: String,
+    attempts: i64,
+    is_test: bool,
+    webhook_id: i64,
+    payload: Vec<u8>,
+    created_at: i64,
 }
 
 /// Reads a webhook from a joined row whose webhook columns start at `offset`.

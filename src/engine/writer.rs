@@ -11,6 +11,7 @@ use crate::engine::delivery::{attempt, decide};
 use crate::engine::ids::IdGenerator;
 use crate::engine::model::{AttemptResult, Job, NewMessage, Target, Webhook};
 use crate::engine::now_ms;
+use crate::engine::spool::{self, Spool};
 use crate::engine::store::{Outcome, PersistItem, SqliteStore, Store};
 use crossbeam_channel::{Receiver, Sender};
 use parking_lot::{Condvar, Mutex};
@@ -22,6 +23,16 @@ use tokio::sync::Semaphore;
 
 const BATCH: usize = 1024;
 const POLL_EVERY: Duration = Duration::from_secs(1);
+/// After an idle writer is woken by an emit, it waits this long before taking the batch: a
+/// blocked receiver costs every `send` a futex wake-up (more than the emit itself), while a
+/// sleeping one costs nothing, so a burst of emits wakes the writer once instead of per event.
+const LINGER: Duration = Duration::from_micros(500);
+/// Attempt outcomes are written in batches of this many, or once the oldest waited this long:
+/// a transaction per handful of outcomes would spend the writer on commits.
+const RECORD_BATCH: usize = 32;
+const RECORD_WITHIN: Duration = Duration::from_millis(2);
+/// How often the spool directory is checked for segments left by dead processes.
+const RECOVER_EVERY: Duration = Duration::from_secs(10);
 
 /// Counters shared by the PHP thread, the writer and the delivery tasks.
 #[derive(Default)]
@@ -201,7 +212,16 @@ pub struct Writer {
     pub control: Receiver<Control>,
     pub runtime: tokio::runtime::Handle,
     pub tasks: Arc<TaskContext>,
+    /// Persisted payload buffers go back to the PHP thread for its next emit: freeing them here
+    /// would make this thread and the PHP thread contend for the allocator's arena lock.
+    pub recycle: Sender<Vec<u8>>,
+    pub spool: Arc<Spool>,
 }
+
+/// Buffers handed back for reuse; more would only hold memory.
+pub const RECYCLED_BUFFERS: usize = 256;
+/// Buffers larger than this are freed rather than kept.
+const RECYCLE_MAX_BYTES: usize = 64 * 1024;
 
 struct State {
     cache: SubscriptionCache,
@@ -211,9 +231,12 @@ struct State {
     per_webhook_semaphores: HashMap<i64, Arc<Semaphore>>,
     unpersisted: Vec<NewMessage>,
     unrecorded: Vec<(Outcome, Job)>,
+    /// When the oldest unrecorded outcome arrived.
+    unrecorded_since: Option<Instant>,
     next_poll: Instant,
     /// When tracked deliveries were last checked for attempts made by other processes.
     next_settle_check: Instant,
+    next_recover: Instant,
     draining: bool,
     drain_acks: Vec<Sender<()>>,
     finish_ack: Option<Sender<()>>,
@@ -246,22 +269,41 @@ impl Writer {
             per_webhook_semaphores: HashMap::new(),
             unpersisted: Vec::new(),
             unrecorded: Vec::new(),
+            unrecorded_since: None,
             next_poll: Instant::now(),
             next_settle_check: Instant::now(),
+            next_recover: Instant::now(),
             draining: false,
             drain_acks: Vec::new(),
             finish_ack: None,
         };
         loop {
-            let wait = state.next_poll.saturating_duration_since(Instant::now());
+            let due = match state.unrecorded_since {
+                Some(since) => state.next_poll.min(since + RECORD_WITHIN),
+                None => state.next_poll,
+            };
+            let wait = due.saturating_duration_since(Instant::now());
             let mut disconnected = false;
+            let idle = self.emits.is_empty() && self.control.is_empty();
             crossbeam_channel::select! {
                 recv(self.emits) -> m => match m {
-                    Ok(m) => state.unpersisted.push(m),
+                    Ok(m) => {
+                        state.unpersisted.push(m);
+                        if idle && !state.draining {
+                            std::thread::sleep(LINGER);
+                        }
+                    }
                     Err(_) => disconnected = true,
                 },
                 recv(self.control) -> c => match c {
-                    Ok(c) => self.on_control(&mut state, c),
+                    Ok(c) => {
+                        // Outcomes come one per finished request: gather a batch of them too.
+                        let outcome = matches!(c, Control::Outcome { .. });
+                        self.on_control(&mut state, c);
+                        if idle && outcome && !state.draining {
+                            std::thread::sleep(LINGER);
+                        }
+                    }
                     Err(_) => disconnected = true,
                 },
                 default(wait) => {},
@@ -314,6 +356,7 @@ impl Writer {
                 let now = now_ms();
                 let outcome = outcome_for(&self.settings, &job, *result, now);
                 state.unrecorded.push((outcome, *job));
+                state.unrecorded_since.get_or_insert_with(Instant::now);
             }
             Control::Track { deliveries } => {
                 let tracker = Arc::new(Mutex::new(MessageTracker {
@@ -346,21 +389,37 @@ impl Writer {
                 }
             }
         }
-        if !state.unrecorded.is_empty() {
+        let record_now = state.unrecorded.len() >= RECORD_BATCH
+            || state.draining
+            || state
+                .unrecorded_since
+                .is_some_and(|since| since.elapsed() >= RECORD_WITHIN);
+        if record_now && !state.unrecorded.is_empty() {
+            state.unrecorded_since = None;
             let outcomes: Vec<Outcome> = state.unrecorded.iter().map(|(o, _)| o.clone()).collect();
             match self
                 .store
                 .record(&outcomes, now, disable_cutoff(&self.settings, now))
             {
                 Ok(()) => {
+                    let cap = self.per_webhook_cap();
+                    let mut refill = state.outstanding.len() <= self.total_cap() / 4;
                     for (outcome, job) in std::mem::take(&mut state.unrecorded) {
                         self.counters.count_outcome(&outcome);
                         self.finished(state, &job);
+                        let left = state.per_webhook_outstanding.get(&outcome.webhook_id);
+                        refill |= left.is_none_or(|n| *n <= cap / 2);
                     }
-                    // Room was freed: there may be due work waiting for it.
-                    state.next_poll = state.next_poll.min(Instant::now());
+                    // Room was freed: claim due work now once a webhook's queue is half empty
+                    // (claiming a handful per cycle would spend the writer on transactions).
+                    if refill {
+                        state.next_poll = state.next_poll.min(Instant::now());
+                    }
                 }
-                Err(e) => self.counters.note_error(e.to_string()),
+                Err(e) => {
+                    self.counters.note_error(e.to_string());
+                    state.unrecorded_since = Some(Instant::now());
+                }
             }
         }
         if !state.draining && Instant::now() >= state.next_poll {
@@ -450,14 +509,21 @@ impl Writer {
             }
             trackers.push(ids);
             items.push(PersistItem {
-                message: message.clone(),
+                message,
                 deliveries,
                 is_test: false,
             });
         }
         // Events nobody subscribed to cost no disk write.
         self.store_persist(&items, lease_until, now)?;
-        state.unpersisted.clear();
+        drop(items);
+        let spooled = state.unpersisted.iter().map(|m| m.spooled).max();
+        self.spool.committed(spooled.unwrap_or(0));
+        for message in state.unpersisted.drain(..) {
+            if message.payload.capacity() <= RECYCLE_MAX_BYTES {
+                let _ = self.recycle.try_send(message.payload);
+            }
+        }
         self.counters.settle(unmatched);
         for ids in trackers {
             let tracker = Arc::new(Mutex::new(MessageTracker {
@@ -508,16 +574,28 @@ impl Writer {
         }
     }
 
+    /// Replay spool segments of processes that died before their writer committed them.
+    fn recover_spool(&mut self, state: &mut State) {
+        if Instant::now() < state.next_recover {
+            return;
+        }
+        state.next_recover = Instant::now() + RECOVER_EVERY;
+        match recover_into(&mut self.store, &self.ids, self.spool.dir()) {
+            Ok(0) => {}
+            Ok(_) => state.next_poll = Instant::now(),
+            Err(e) => self.counters.note_error(e.to_string()),
+        }
+    }
+
     fn poll(&mut self, state: &mut State) {
         self.settle_elsewhere(state);
+        self.recover_spool(state);
         let now = now_ms();
         let room = self.total_cap().saturating_sub(state.outstanding.len());
-        let full: Vec<i64> = state
-            .per_webhook_outstanding
-            .iter()
-            .filter(|(_, n)| **n >= self.per_webhook_cap())
-            .map(|(id, _)| *id)
-            .collect();
+        let cap = self.per_webhook_cap();
+        let outstanding = &state.per_webhook_outstanding;
+        let webhook_room = |id: i64| cap.saturating_sub(outstanding.get(&id).copied().unwrap_or(0));
+        let any_full = outstanding.values().any(|n| *n >= cap);
         let claimed = if room == 0 {
             Ok(Vec::new())
         } else {
@@ -526,21 +604,20 @@ impl Writer {
                 now,
                 self.lease_until(now),
                 room.min(BATCH),
-                &full,
+                &webhook_room,
             )
         };
         match claimed {
             Ok(jobs) => {
                 let got_all_room = !jobs.is_empty() && jobs.len() >= room.min(BATCH);
                 self.dispatch(state, jobs);
-                // No room, or a webhook at its cap: outcomes wake the poll, so skip next_due (a
-                // scan of the whole due index, milliseconds with a large backlog).
+                // No room, or a webhook at its cap: outcomes wake the poll, so skip next_due.
                 // (`now` when nothing is due: matching Ok(Some(t)) directly instead of comparing an
                 // Option keeps optimized code from reading the None's payload, which valgrind reports.)
-                let next = if got_all_room || room == 0 || !full.is_empty() {
+                let next = if got_all_room || room == 0 || any_full {
                     now
                 } else {
-                    match self.store.next_due(now) {
+                    match self.store.next_due() {
                         Ok(Some(t)) => t,
                         _ => now,
                     }
@@ -613,6 +690,35 @@ impl Writer {
             let _ = self.store.release(&self.owner, &unfinished);
         }
     }
+}
+
+/// Persist the messages of orphaned spool segments, unleased, for whichever process claims them
+/// first; messages already stored are skipped by `Store::persist`.
+pub fn recover_into(
+    store: &mut SqliteStore,
+    ids: &IdGenerator,
+    dir: &std::path::Path,
+) -> crate::engine::Result<usize> {
+    spool::recover(dir, |batch| {
+        let now = now_ms();
+        let webhooks = store.live_webhooks()?;
+        let items: Vec<PersistItem> = batch
+            .iter()
+            .filter_map(|message| {
+                let deliveries: Vec<(String, i64, bool)> = webhooks
+                    .iter()
+                    .filter(|w| w.subscribes_to(&message.event))
+                    .map(|w| (ids.next("dlv_", now), w.id, false))
+                    .collect();
+                (!deliveries.is_empty()).then_some(PersistItem {
+                    message,
+                    deliveries,
+                    is_test: false,
+                })
+            })
+            .collect();
+        store.persist(&items, "", 0, now)
+    })
 }
 
 pub fn emit_channel(capacity: usize) -> (Sender<NewMessage>, Receiver<NewMessage>) {

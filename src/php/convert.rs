@@ -150,11 +150,13 @@ fn nests_deeper(
     deep
 }
 
-/// Encode an array as JSON bytes, the way `json_encode` would (unescaped slashes and unicode).
+/// Encode an array as JSON bytes, the way `json_encode` would (unescaped slashes and unicode),
+/// into `into` (cleared first; a recycled buffer saves the emit path an allocation).
 pub fn encode_array(
     function: &str,
     array: &ZendHashTable,
     max_bytes: usize,
+    mut into: Vec<u8>,
 ) -> Result<Vec<u8>, PhpException> {
     // The top-level array is the first of the MAX_DEPTH levels json_encode accepts.
     // The path buffer is reused across calls so the emit hot path does not allocate for it.
@@ -200,15 +202,17 @@ pub fn encode_array(
         encode(&mut buf, &mut value, ENCODE_OPTIONS, MAX_DEPTH)
     };
     // SAFETY: the smart_str buffer was allocated by the encoder with emalloc; copy it out, free it.
+    into.clear();
     let bytes = unsafe {
-        if buf.s.is_null() {
-            Vec::new()
-        } else {
+        if !buf.s.is_null() {
             let s = &*buf.s;
-            let data = std::slice::from_raw_parts(s.val.as_ptr() as *const u8, s.len).to_vec();
+            into.extend_from_slice(std::slice::from_raw_parts(
+                s.val.as_ptr() as *const u8,
+                s.len,
+            ));
             ext_php_rs::alloc::efree(buf.s as *mut u8);
-            data
         }
+        into
     };
     // SAFETY: as above.
     let code = unsafe {

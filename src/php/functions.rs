@@ -46,7 +46,12 @@ pub fn umw_emit(
         Fields::new(F, "Argument #3 ($options)", options, &[])?;
     }
     let engine = engine(F)?;
-    let body = encode_array(F, payload, engine.settings.max_payload_bytes)?;
+    let body = encode_array(
+        F,
+        payload,
+        engine.settings.max_payload_bytes,
+        engine.payload_buffer(),
+    )?;
     let now = now_ms();
     let id = engine.ids.next("msg_", now);
     engine
@@ -55,6 +60,7 @@ pub fn umw_emit(
             event: event.to_string(),
             payload: body,
             created_at: now,
+            spooled: 0,
         })
         .map_err(|e| from_engine(F, e))?;
     Ok(id)
@@ -254,7 +260,7 @@ pub fn umw_send_test_event(
             .unwrap_or_else(|| "payment_received".to_string()),
     };
     let body = match payload {
-        Some(p) => encode_array(F, p, engine.settings.max_payload_bytes)?,
+        Some(p) => encode_array(F, p, engine.settings.max_payload_bytes, Vec::new())?,
         None => {
             let sample = with_catalog(|c| c.sample_for(&event));
             serde_json::to_vec(&sample).map_err(|e| runtime_error(F, e))?

@@ -211,11 +211,11 @@ var_dump(umw_flush(10.0));
     );
     let ok = ta.lost == 0
         && tb.lost == 0
-        && a_threw.contains("RuntimeException: umw_emit(): umw store")
-        && a_threw.contains("full");
+        && a_threw.contains("RuntimeException: umw_emit(): umw spool")
+        && a_threw.contains("No space left on device");
     report(
         "store-disk-full-durable",
-        &format!("600 KiB tmpfs, umw.durable_emit=1: emits until umw_emit throws RuntimeException \"database or disk is full\" (after {} events); tmpfs grown: all returned ids delivered", a_ids.len()),
+        &format!("600 KiB tmpfs, umw.durable_emit=1: emits until umw_emit throws RuntimeException \"No space left on device\" (after {} events); tmpfs grown: all returned ids delivered", a_ids.len()),
         &ta,
         if ta.lost == 0 { "pass" } else { "FAIL" },
     );
@@ -232,10 +232,10 @@ var_dump(umw_flush(10.0));
         "expected loss (documented)",
     );
     note(&format!(
-        "Disk full: with umw.durable_emit=1 umw_emit throws RuntimeException (\"umw_emit(): umw store <path>: database or disk is full\") and every id it returned is delivered once space is back. \
+        "Disk full: with umw.durable_emit=1 umw_emit throws RuntimeException (\"umw_emit(): umw spool <path>: No space left on device\") and every id it returned is delivered once space is back. \
          With umw.durable_emit=0 umw_emit keeps returning ids while the queue has room (umw.queue_capacity), umw_stats() shows store_errors/last_error, and umw_flush() returns false; \
          if space comes back while the process lives they are persisted and delivered ({} of {} here), if the process ends first they are lost ({} of {} here). \
-         Once the queue is full umw_emit persists inline and throws the same RuntimeException.",
+         Once the queue is full umw_emit persists inline and throws RuntimeException (\"umw store <path>: database or disk is full\").",
         tb.delivered,
         tb.emitted,
         tc.lost,
