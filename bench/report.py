@@ -80,8 +80,17 @@ def table(path, mode, machine):
         ratio = None if (p99 is None or not base99) else p99 / base99
         tgt, ver = ("", "")
         if sc.startswith("umw"):
+            tgt, ver = "info (saturated)", ""
+        R(("2 latency", f"wrk, saturated: {label}", f"p50 {fmt(p50, ' ms')}, p99 {fmt(p99, ' ms')}, {fmt(rps)} req/s", fmt(ratio, "×") + " p99", tgt, ver))
+    rate = g("rate.target")
+    base_rate99 = g("rate.none.p99_ms")
+    for sc, label in (("none", "no webhooks"), ("umw_ok", "umw, healthy endpoint"), ("umw_hang", "umw, hanging endpoint")):
+        p50, p99, got = g(f"rate.{sc}.p50_ms"), g(f"rate.{sc}.p99_ms"), g(f"rate.{sc}.rate")
+        ratio = None if (p99 is None or not base_rate99) else p99 / base_rate99
+        tgt, ver = ("", "")
+        if sc.startswith("umw"):
             tgt, ver = "p99 ≤ 1.10× none", verdict(None if ratio is None else ratio <= 1.10)
-        R(("2 latency", label, f"p50 {fmt(p50, ' ms')}, p99 {fmt(p99, ' ms')}, {fmt(rps)} req/s", fmt(ratio, "×") + " p99", tgt, ver))
+        R(("2 latency", f"open loop at {fmt(rate)} req/s: {label}", f"p50 {fmt(p50, ' ms')}, p99 {fmt(p99, ' ms')}, {fmt(got)} req/s", fmt(ratio, "×") + " p99", tgt, ver))
     # 3. throughput
     wrk_rps, umw_rate, multi = g("tp.wrk.rps"), g("tp.drain.drain_per_s"), g("tp.multi.multi_per_s")
     R(("3 throughput", "wrk raw POST rate, same receiver, same connections", fmt(wrk_rps, " req/s"), "1.00×", "", ""))

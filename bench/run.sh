@@ -18,10 +18,10 @@ PIDS=()
 
 if [[ $MODE == quick ]]; then
   EMIT_ROUNDS=5; EMIT_ITERS=2000; EMIT_SUSTAINED=20000; WP_FAST=(1 100); WP_SLOW=(1 3); HANG_TIMEOUT=1
-  WRK_ROUNDS=1; WRK_SECS=2; TP_N=5000; BL_N=20000; CALLGRIND=0
+  WRK_ROUNDS=1; WRK_SECS=2; RATE_ROUNDS=1; RATE_SECS=3; TP_N=5000; BL_N=20000; CALLGRIND=0
 else
   EMIT_ROUNDS=15; EMIT_ITERS=5000; EMIT_SUSTAINED=50000; WP_FAST=(3 500); WP_SLOW=(3 5); HANG_TIMEOUT=2
-  WRK_ROUNDS=3; WRK_SECS=8; TP_N=50000; BL_N=200000; CALLGRIND=${UMW_BENCH_CALLGRIND:-1}
+  WRK_ROUNDS=3; WRK_SECS=8; RATE_ROUNDS=5; RATE_SECS=6; TP_N=50000; BL_N=200000; CALLGRIND=${UMW_BENCH_CALLGRIND:-1}
 fi
 CONNS=8   # = umw.max_in_flight_per_webhook (default)
 
@@ -49,8 +49,9 @@ fi
 # --- build --------------------------------------------------------------------------------------
 if [[ -z ${UMW_BENCH_NO_BUILD:-} ]]; then
   log "cargo build --release"
-  (cd "$ROOT" && cargo build --release --quiet)
+  (cd "$ROOT" && cargo build --release --quiet && cargo build --release --quiet --example loadgen)
 fi
+LOADGEN=$ROOT/target/release/examples/loadgen
 EXT=$ROOT/target/release/libumw.so
 PHPX=(php -d "extension=$EXT" -d umw.allow_private_networks=1)
 
@@ -125,6 +126,20 @@ for r in $(seq "$WRK_ROUNDS"); do
   set_url "$RECV"; wrk_run umw_ok "$FRONT/umw.php"
   set_url "$HANG"; wrk_run umw_hang "$FRONT/umw.php"
   wrk_run wp_ok "$FRONT/wp.php?to=$RECV"
+done
+# Open loop at a fixed rate well below saturation (a share of what "no webhooks" sustained): the
+# latency a visitor sees on a busy but not overloaded site. Closed-loop wrk above measures the run
+# queue of a saturated 2-core box as much as the page (reported, not the target).
+RATE=$(python3 -c "import sys; print(max(200, int(float(sys.argv[1]) * 0.3)))" "$(grep '^fpm.none.rps=' "$KV" | cut -d= -f2 | sort -n | head -1)")
+log "2. open loop: $RATE req/s (30% of no-webhook saturation), ${RATE_SECS}s x $RATE_ROUNDS, interleaved"
+echo "rate.target=$RATE" >> "$KV"
+rate_run() { # name url
+  "$LOADGEN" "$2" "$RATE" "$RATE_SECS" 64 | sed "s/^/rate.$1./" >> "$KV"
+}
+for r in $(seq "$RATE_ROUNDS"); do
+  rate_run none "$FRONT/none.php"
+  set_url "$RECV"; rate_run umw_ok "$FRONT/umw.php"
+  set_url "$HANG"; rate_run umw_hang "$FRONT/umw.php"
 done
 set_url "$RECV"
 # The pathology, once and capped: each request blocks for the (capped) cURL timeout.

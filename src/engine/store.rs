@@ -225,10 +225,6 @@ impl SqliteStore {
             .map_err(err)?;
         conn.pragma_update(None, "foreign_keys", "OFF")
             .map_err(err)?;
-        // Claims and outcomes touch pages all over a large backlog; SQLite's default 2 MB page
-        // cache turns that into a pread() per page. The cache fills only as pages are used.
-        conn.pragma_update(None, "cache_size", -16384)
-            .map_err(err)?;
         let mut store = SqliteStore {
             conn,
             path: path.to_path_buf(),

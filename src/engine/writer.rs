@@ -27,6 +27,12 @@ const POLL_EVERY: Duration = Duration::from_secs(1);
 /// blocked receiver costs every `send` a futex wake-up (more than the emit itself), while a
 /// sleeping one costs nothing, so a burst of emits wakes the writer once instead of per event.
 const LINGER: Duration = Duration::from_micros(500);
+/// While emits keep coming (one within `ACTIVE_FOR` of the last), the writer does not block on
+/// the emit queue at all but looks at it every `EMIT_TICK`: then `umw_emit` never has a blocked
+/// receiver to wake, and waking a thread parked on another CPU costs tens of µs on a VM — ten
+/// times the emit itself, on the request's critical path. After a quiet spell it blocks again.
+const EMIT_TICK: Duration = Duration::from_millis(10);
+const ACTIVE_FOR: Duration = Duration::from_millis(500);
 /// Attempt outcomes are written in batches of this many, or once the oldest waited this long:
 /// a transaction per handful of outcomes would spend the writer on commits.
 const RECORD_BATCH: usize = 32;
@@ -34,10 +40,26 @@ const RECORD_WITHIN: Duration = Duration::from_millis(2);
 /// How often the spool directory is checked for segments left by dead processes.
 const RECOVER_EVERY: Duration = Duration::from_secs(10);
 
+/// An atomic on a cache line of its own.
+#[derive(Default)]
+#[repr(align(128))]
+pub struct OwnLine(AtomicU64);
+
+impl std::ops::Deref for OwnLine {
+    type Target = AtomicU64;
+    fn deref(&self) -> &AtomicU64 {
+        &self.0
+    }
+}
+
 /// Counters shared by the PHP thread, the writer and the delivery tasks.
 #[derive(Default)]
 pub struct Counters {
-    pub emitted: AtomicU64,
+    /// Bumped by every emit: apart from the counters the writer and tasks update, so the PHP
+    /// thread does not pull that cache line across CPUs on each event.
+    pub emitted: OwnLine,
+    /// Set by the PHP thread when it woke the writer for a filling queue; cleared on drain.
+    pub writer_nudged: std::sync::atomic::AtomicBool,
     /// Messages whose deliveries have all had a first attempt (or that matched nothing).
     pub settled: AtomicU64,
     pub outstanding: AtomicU64,
@@ -237,6 +259,8 @@ struct State {
     /// When tracked deliveries were last checked for attempts made by other processes.
     next_settle_check: Instant,
     next_recover: Instant,
+    /// When the last emit arrived (see `ACTIVE_FOR`).
+    last_emit: Option<Instant>,
     draining: bool,
     drain_acks: Vec<Sender<()>>,
     finish_ack: Option<Sender<()>>,
@@ -273,6 +297,7 @@ impl Writer {
             next_poll: Instant::now(),
             next_settle_check: Instant::now(),
             next_recover: Instant::now(),
+            last_emit: None,
             draining: false,
             drain_acks: Vec::new(),
             finish_ack: None,
@@ -285,35 +310,51 @@ impl Writer {
             let wait = due.saturating_duration_since(Instant::now());
             let mut disconnected = false;
             let idle = self.emits.is_empty() && self.control.is_empty();
-            crossbeam_channel::select! {
-                recv(self.emits) -> m => match m {
-                    Ok(m) => {
-                        state.unpersisted.push(m);
-                        if idle && !state.draining {
-                            std::thread::sleep(LINGER);
+            let active = state.last_emit.is_some_and(|t| t.elapsed() < ACTIVE_FOR);
+            if active {
+                crossbeam_channel::select! {
+                    recv(self.control) -> c => match c {
+                        Ok(c) => self.on_control(&mut state, c),
+                        Err(_) => disconnected = true,
+                    },
+                    default(wait.min(EMIT_TICK)) => {},
+                }
+            } else {
+                crossbeam_channel::select! {
+                    recv(self.emits) -> m => match m {
+                        Ok(m) => {
+                            state.unpersisted.push(m);
+                            if idle && !state.draining {
+                                std::thread::sleep(LINGER);
+                            }
                         }
-                    }
-                    Err(_) => disconnected = true,
-                },
-                recv(self.control) -> c => match c {
-                    Ok(c) => {
-                        // Outcomes come one per finished request: gather a batch of them too.
-                        let outcome = matches!(c, Control::Outcome { .. });
-                        self.on_control(&mut state, c);
-                        if idle && outcome && !state.draining {
-                            std::thread::sleep(LINGER);
+                        Err(_) => disconnected = true,
+                    },
+                    recv(self.control) -> c => match c {
+                        Ok(c) => {
+                            // Outcomes come one per finished request: gather a batch of them too.
+                            let outcome = matches!(c, Control::Outcome { .. });
+                            self.on_control(&mut state, c);
+                            if idle && outcome && !state.draining {
+                                std::thread::sleep(LINGER);
+                            }
                         }
-                    }
-                    Err(_) => disconnected = true,
-                },
-                default(wait) => {},
+                        Err(_) => disconnected = true,
+                    },
+                    default(wait) => {},
+                }
             }
+            let before = state.unpersisted.len();
             while state.unpersisted.len() < BATCH {
                 match self.emits.try_recv() {
                     Ok(m) => state.unpersisted.push(m),
                     Err(_) => break,
                 }
             }
+            if state.unpersisted.len() > before || (!active && before > 0) {
+                state.last_emit = Some(Instant::now());
+            }
+            self.counters.writer_nudged.store(false, Ordering::Release);
             for _ in 0..BATCH {
                 match self.control.try_recv() {
                     Ok(c) => self.on_control(&mut state, c),

@@ -113,6 +113,7 @@ fn nests_deeper(
     table: &ZendHashTable,
     remaining: usize,
     path: &mut Vec<*const ZendHashTable>,
+    has_objects: &mut bool,
 ) -> bool {
     let ptr = table as *const ZendHashTable;
     if path.contains(&ptr) {
@@ -125,6 +126,7 @@ fn nests_deeper(
         let child = if let Some(a) = v.array() {
             Some(a)
         } else if let Some(o) = v.object() {
+            *has_objects = true;
             // SAFETY: a class entry valid for the process (or null).
             let serializable =
                 unsafe { json_serializable_class().as_ref() }.is_some_and(|ce| o.instance_of(ce));
@@ -140,7 +142,9 @@ fn nests_deeper(
         } else {
             None
         };
-        if child.is_some_and(|c| remaining == 0 || nests_deeper(c, remaining - 1, path)) {
+        if child
+            .is_some_and(|c| remaining == 0 || nests_deeper(c, remaining - 1, path, has_objects))
+        {
             deep = true;
             return false;
         }
@@ -163,13 +167,21 @@ pub fn encode_array(
     thread_local! {
         static PATH: std::cell::RefCell<Vec<*const ZendHashTable>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    // Only objects run PHP code while encoding (jsonSerialize), so only then can an exception
+    // be pending afterwards; plain arrays skip that check and its executor-globals lock.
+    let mut has_objects = false;
     let too_deep = PATH.with(|path| match path.try_borrow_mut() {
         Ok(mut path) => {
             path.clear();
-            nests_deeper(array, MAX_DEPTH as usize - 1, &mut path)
+            nests_deeper(array, MAX_DEPTH as usize - 1, &mut path, &mut has_objects)
         }
         // The walk runs no PHP code, so it cannot re-enter; fall back rather than panic if it did.
-        Err(_) => nests_deeper(array, MAX_DEPTH as usize - 1, &mut Vec::new()),
+        Err(_) => nests_deeper(
+            array,
+            MAX_DEPTH as usize - 1,
+            &mut Vec::new(),
+            &mut has_objects,
+        ),
     });
     if too_deep {
         return Err(value_error(
@@ -220,7 +232,7 @@ pub fn encode_array(
         std::ptr::addr_of_mut!((*globals).error_code).write(previous_error);
         code
     };
-    if ext_php_rs::zend::ExecutorGlobals::has_exception() {
+    if has_objects && ext_php_rs::zend::ExecutorGlobals::has_exception() {
         // This exception is not thrown: the pending one (from jsonSerialize) keeps propagating.
         return Err(crate::php::errors::runtime_error(
             function,
