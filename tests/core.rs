@@ -303,10 +303,49 @@ fn a_durable_emit_killed_before_its_commit_is_replayed_from_the_spool() {
     let rx = Receiver::ok();
     let php = Php::new("spool").set("umw.durable_emit", "1");
     register(&php, &rx.url("/"), "['*']");
-    // Killed right after the emits return: the writer has had no time to commit them all.
-    let out = php.run(
-        r#"<?php for ($i = 0; $i < 50; $i++) echo umw_emit('e', ['i' => $i]), "\n"; posix_kill(getmypid(), 9);"#,
+    let scratch = TempDir::new("spool-flags");
+    let (ready, locked, release) = (
+        scratch.path("ready"),
+        scratch.path("locked"),
+        scratch.path("release"),
     );
+    let wait_for = |flag: &std::path::Path| {
+        let until = Instant::now() + WAIT;
+        while !flag.exists() {
+            assert!(Instant::now() < until, "{} never appeared", flag.display());
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    };
+    // The emitting process starts its engine, then emits while another process holds the store's
+    // write lock — so its writer cannot commit anything — and is killed.
+    let emitter = php
+        .command(&format!(
+            r#"<?php umw_emit('warm', []); umw_flush(5); touch('{ready}');
+            while (!file_exists('{locked}')) usleep(1000);
+            for ($i = 0; $i < 50; $i++) echo umw_emit('e', ['i' => $i]), "\n";
+            posix_kill(getmypid(), 9);"#,
+            ready = ready.display(),
+            locked = locked.display()
+        ))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&ready);
+    let mut locker = php
+        .command(&format!(
+            r#"<?php $db = new PDO('sqlite:{store}'); $db->exec('PRAGMA busy_timeout = 10000');
+            $db->exec('BEGIN IMMEDIATE'); touch('{locked}');
+            while (!file_exists('{release}')) usleep(1000);
+            $db->exec('COMMIT');"#,
+            store = php.store().display(),
+            locked = locked.display(),
+            release = release.display()
+        ))
+        .spawn()
+        .unwrap();
+    let out = emitter.wait_with_output().unwrap();
+    std::fs::write(&release, "").unwrap();
+    assert!(locker.wait().unwrap().success());
     assert_eq!(out.status.signal(), Some(9));
     let ids: Vec<String> = String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -324,10 +363,16 @@ fn a_durable_emit_killed_before_its_commit_is_replayed_from_the_spool() {
             .unwrap_or(0)
     };
     assert_eq!(segments(), 1, "the killed process left its segment");
+    let stored = php.ok("<?php echo umw_stats()['store_counts']['pending'] ?? -1;");
+    assert_eq!(
+        stored.trim(),
+        "0",
+        "nothing of the 50 reached the store before the kill"
+    );
     let report = php.ok("<?php echo json_encode(umw_work(10));");
     let report: serde_json::Value = serde_json::from_str(&report).unwrap();
     assert_eq!(report["remaining"], 0, "{report}");
-    let got = rx.wait_for(50, WAIT);
+    let got = rx.wait_for(51, WAIT);
     for id in &ids {
         assert!(
             got.iter()

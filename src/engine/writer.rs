@@ -37,6 +37,9 @@ const ACTIVE_FOR: Duration = Duration::from_millis(500);
 /// a transaction per handful of outcomes would spend the writer on commits.
 const RECORD_BATCH: usize = 32;
 const RECORD_WITHIN: Duration = Duration::from_millis(2);
+/// How often tracked deliveries are checked for first attempts made by other processes.
+const SETTLE_CHECK_FLUSHING: Duration = Duration::from_millis(250);
+const SETTLE_CHECK_IDLE: Duration = Duration::from_secs(30);
 /// How often the spool directory is checked for segments left by dead processes.
 const RECOVER_EVERY: Duration = Duration::from_secs(10);
 
@@ -68,6 +71,8 @@ pub struct Counters {
     pub retrying: AtomicU64,
     pub failed: AtomicU64,
     pub store_errors: AtomicU64,
+    /// Threads inside `wait_settled` (an `umw_flush`).
+    pub flush_waiters: AtomicU64,
     pub last_error: Mutex<Option<String>>,
     settled_lock: Mutex<()>,
     settled_changed: Condvar,
@@ -85,6 +90,13 @@ impl Counters {
 
     /// Wait until `settled >= target` or the deadline; true when reached.
     pub fn wait_settled(&self, target: u64, deadline: Instant) -> bool {
+        self.flush_waiters.fetch_add(1, Ordering::AcqRel);
+        let reached = self.wait_settled_inner(target, deadline);
+        self.flush_waiters.fetch_sub(1, Ordering::AcqRel);
+        reached
+    }
+
+    fn wait_settled_inner(&self, target: u64, deadline: Instant) -> bool {
         let mut guard = self.settled_lock.lock();
         loop {
             if self.settled.load(Ordering::Acquire) >= target {
@@ -257,7 +269,7 @@ struct State {
     unrecorded_since: Option<Instant>,
     next_poll: Instant,
     /// When tracked deliveries were last checked for attempts made by other processes.
-    next_settle_check: Instant,
+    last_settle_check: Instant,
     next_recover: Instant,
     /// When the last emit arrived (see `ACTIVE_FOR`).
     last_emit: Option<Instant>,
@@ -295,7 +307,7 @@ impl Writer {
             unrecorded: Vec::new(),
             unrecorded_since: None,
             next_poll: Instant::now(),
-            next_settle_check: Instant::now(),
+            last_settle_check: Instant::now(),
             next_recover: Instant::now(),
             last_emit: None,
             draining: false,
@@ -590,10 +602,17 @@ impl Writer {
     /// come back through `finished` here: settle them from the store, or `umw_flush` would wait
     /// its whole timeout and the trackers would pile up in a long-lived worker.
     fn settle_elsewhere(&mut self, state: &mut State) {
-        if Instant::now() < state.next_settle_check {
+        // Often while an `umw_flush` waits; otherwise only now and then, to keep the map from
+        // growing in a long-lived worker (each check is a store query over thousands of ids).
+        let every = if self.counters.flush_waiters.load(Ordering::Acquire) > 0 {
+            SETTLE_CHECK_FLUSHING
+        } else {
+            SETTLE_CHECK_IDLE
+        };
+        if state.last_settle_check.elapsed() < every {
             return;
         }
-        state.next_settle_check = Instant::now() + Duration::from_millis(250);
+        state.last_settle_check = Instant::now();
         let waiting: Vec<String> = state
             .trackers
             .keys()
