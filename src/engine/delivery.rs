@@ -116,9 +116,12 @@ pub async fn attempt(
     let exchange = async {
         let response = request.body(body).send().await?;
         let status = response.status().as_u16();
+        // Background deliveries only need Retry-After; the whole set is for test events, whose
+        // result is shown to the admin (and it is a dozen allocations per request).
         let headers: Vec<(String, String)> = response
             .headers()
             .iter()
+            .filter(|(k, _)| job.is_test || *k == reqwest::header::RETRY_AFTER)
             .map(|(k, v)| {
                 (
                     k.to_string(),

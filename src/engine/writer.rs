@@ -264,7 +264,9 @@ struct State {
     per_webhook_outstanding: HashMap<i64, usize>,
     per_webhook_semaphores: HashMap<i64, Arc<Semaphore>>,
     unpersisted: Vec<NewMessage>,
-    unrecorded: Vec<(Outcome, Job)>,
+    /// Outcomes waiting to be written, and their jobs (same order).
+    unrecorded: Vec<Outcome>,
+    unrecorded_jobs: Vec<Job>,
     /// When the oldest unrecorded outcome arrived.
     unrecorded_since: Option<Instant>,
     next_poll: Instant,
@@ -305,6 +307,7 @@ impl Writer {
             per_webhook_semaphores: HashMap::new(),
             unpersisted: Vec::new(),
             unrecorded: Vec::new(),
+            unrecorded_jobs: Vec::new(),
             unrecorded_since: None,
             next_poll: Instant::now(),
             last_settle_check: Instant::now(),
@@ -408,7 +411,8 @@ impl Writer {
             Control::Outcome { job, result } => {
                 let now = now_ms();
                 let outcome = outcome_for(&self.settings, &job, *result, now);
-                state.unrecorded.push((outcome, *job));
+                state.unrecorded.push(outcome);
+                state.unrecorded_jobs.push(*job);
                 state.unrecorded_since.get_or_insert_with(Instant::now);
             }
             Control::Track { deliveries } => {
@@ -449,15 +453,16 @@ impl Writer {
                 .is_some_and(|since| since.elapsed() >= RECORD_WITHIN);
         if record_now && !state.unrecorded.is_empty() {
             state.unrecorded_since = None;
-            let outcomes: Vec<Outcome> = state.unrecorded.iter().map(|(o, _)| o.clone()).collect();
             match self
                 .store
-                .record(&outcomes, now, disable_cutoff(&self.settings, now))
+                .record(&state.unrecorded, now, disable_cutoff(&self.settings, now))
             {
                 Ok(()) => {
                     let cap = self.per_webhook_cap();
                     let mut refill = state.outstanding.len() <= self.total_cap() / 4;
-                    for (outcome, job) in std::mem::take(&mut state.unrecorded) {
+                    let outcomes = std::mem::take(&mut state.unrecorded);
+                    let jobs = std::mem::take(&mut state.unrecorded_jobs);
+                    for (outcome, job) in outcomes.into_iter().zip(jobs) {
                         self.counters.count_outcome(&outcome);
                         self.finished(state, &job);
                         let left = state.per_webhook_outstanding.get(&outcome.webhook_id);
@@ -731,18 +736,18 @@ impl Writer {
         }
         while let Ok(Control::Outcome { job, result }) = self.control.try_recv() {
             let outcome = outcome_for(&self.settings, &job, *result, now);
-            state.unrecorded.push((outcome, *job));
+            state.unrecorded.push(outcome);
+            state.unrecorded_jobs.push(*job);
         }
-        if !state.unrecorded.is_empty() {
-            let outcomes: Vec<Outcome> = state.unrecorded.iter().map(|(o, _)| o.clone()).collect();
-            if self
+        if !state.unrecorded.is_empty()
+            && self
                 .store
-                .record(&outcomes, now, disable_cutoff(&self.settings, now))
+                .record(&state.unrecorded, now, disable_cutoff(&self.settings, now))
                 .is_ok()
-            {
-                for (_, job) in std::mem::take(&mut state.unrecorded) {
-                    self.finished(state, &job);
-                }
+        {
+            state.unrecorded.clear();
+            for job in std::mem::take(&mut state.unrecorded_jobs) {
+                self.finished(state, &job);
             }
         }
         let unfinished: Vec<String> = state.outstanding.keys().cloned().collect();
