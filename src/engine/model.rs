@@ -206,6 +206,8 @@ pub struct DeliveryView {
     pub is_test: bool,
     pub attempts: Vec<AttemptView>,
     pub next_attempt_at: Option<i64>,
+    /// Claimed by a running process whose lease has not run out: being sent now.
+    pub in_flight: bool,
     pub created_at: i64,
     pub payload: String,
 }

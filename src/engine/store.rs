@@ -295,13 +295,17 @@ impl SqliteStore {
     ) -> Result<Vec<DeliveryView>> {
         let sql = format!(
             "SELECT d.id, d.message_id, d.webhook_id, d.event, d.status, d.is_test, d.next_attempt_at, \
-             d.created_at, m.payload FROM deliveries d LEFT JOIN messages m ON m.id = d.message_id \
+             d.created_at, m.payload, d.lease_until FROM deliveries d LEFT JOIN messages m ON m.id = d.message_id \
              {sql_where} ORDER BY d.created_at DESC, d.id DESC LIMIT {limit} OFFSET {offset}"
         );
         let mut stmt = self.conn.prepare(&sql).map_err(|e| self.err(e))?;
+        let now = crate::engine::now_ms();
         let rows = stmt
             .query_map(params_from_iter(args), |r| {
                 let payload: Option<Vec<u8>> = r.get(8)?;
+                // A claim's `next_attempt_at` is its lease expiry (the retry should the
+                // attempt be lost); while the lease runs the delivery is being sent.
+                let in_flight = r.get::<_, Option<i64>>(9)?.is_some_and(|until| until > now);
                 Ok(DeliveryView {
                     id: r.get(0)?,
                     message_id: r.get(1)?,
@@ -310,7 +314,8 @@ impl SqliteStore {
                     status: r.get(4)?,
                     is_test: r.get::<_, i64>(5)? != 0,
                     attempts: Vec::new(),
-                    next_attempt_at: r.get(6)?,
+                    next_attempt_at: if in_flight { None } else { r.get(6)? },
+                    in_flight,
                     created_at: r.get(7)?,
                     payload: String::from_utf8_lossy(&payload.unwrap_or_default()).into_owned(),
                 })

@@ -145,6 +145,7 @@ fn delivery_json(d: &DeliveryView) -> Value {
         "is_test": d.is_test,
         "attempts": attempts,
         "next_attempt_at": if d.status == "pending" || d.status == "retrying" { d.next_attempt_at.map(secs) } else { None },
+        "in_flight": d.in_flight,
         "created_at": secs(d.created_at),
         "payload": d.payload,
     })

@@ -101,6 +101,9 @@ final class DeliveriesListTable extends \WP_List_Table {
 
 	protected function column_last( $item ) {
 		$attempts = (array) ( $item['attempts'] ?? array() );
+		if ( ! empty( $item['in_flight'] ) ) {
+			return esc_html__( 'sending now', 'umw' );
+		}
 		if ( ! $attempts ) {
 			return ! empty( $item['next_attempt_at'] )
 				/* translators: %s: date */

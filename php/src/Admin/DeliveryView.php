@@ -38,7 +38,9 @@ final class DeliveryView {
 			__( 'Webhook', 'umw' )      => sprintf( '<a href="%s">#%d</a>', esc_url( Admin::page_url( Admin::PAGE_WEBHOOKS, array( 'action' => 'edit', 'id' => $wid ) ) ), $wid ),
 			__( 'Message id', 'umw' )   => '<code>' . esc_html( (string) $delivery['message_id'] ) . '</code>',
 			__( 'Created', 'umw' )      => esc_html( Admin::format_time( (int) $delivery['created_at'] ) ),
-			__( 'Next attempt', 'umw' ) => esc_html( Admin::format_time( isset( $delivery['next_attempt_at'] ) ? (int) $delivery['next_attempt_at'] : null ) ),
+			__( 'Next attempt', 'umw' ) => ! empty( $delivery['in_flight'] )
+				? esc_html__( 'sending now', 'umw' )
+				: esc_html( Admin::format_time( isset( $delivery['next_attempt_at'] ) ? (int) $delivery['next_attempt_at'] : null ) ),
 		);
 		foreach ( $rows as $label => $html ) {
 			printf( '<tr><th scope="row" style="width:160px">%s</th><td>%s</td></tr>', esc_html( $label ), $html ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.

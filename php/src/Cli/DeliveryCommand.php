@@ -62,7 +62,7 @@ final class DeliveryCommand {
 	 * ---
 	 *
 	 * [--fields=<fields>]
-	 * : Limit the output to specific fields. Available: id, message_id, webhook_id, event, status, is_test, attempts, next_attempt_at, created_at, payload.
+	 * : Limit the output to specific fields. Available: id, message_id, webhook_id, event, status, is_test, attempts, next_attempt_at, in_flight, created_at, payload.
 	 *
 	 * [--format=<format>]
 	 * : Render output in a particular format.

@@ -186,6 +186,27 @@ final class AdminRenderTest extends TestCase {
 		$this->assertStringContainsString( wp_create_nonce( Actions::RESEND . '_' . $result['delivery_id'] ), $detail );
 	}
 
+	public function test_a_delivery_being_sent_shows_as_sending_now(): void {
+		$hook = $this->create_webhook( array( 'name' => 'slow', 'url' => self::$receiver->url( '/slow' ), 'events' => array( 'payment_received' ) ) );
+		umw_emit( 'payment_received', array( 'n' => 1 ) );
+		set_current_screen( 'webhooks_page_umw-deliveries-network' );
+		$_GET['webhook_id'] = $_REQUEST['webhook_id'] = (string) $hook['id'];
+		// The receiver takes 2 s to answer: meanwhile the delivery is claimed and in flight.
+		$until = microtime( true ) + 1.5;
+		while ( true ) {
+			$list = $this->render( array( DeliveriesPage::class, 'render' ) );
+			if ( str_contains( $list, 'sending now' ) || microtime( true ) > $until ) {
+				break;
+			}
+			usleep( 50000 );
+		}
+		$this->assertStringContainsString( 'sending now', $list );
+		$this->assertTrue( umw_flush( 5.0 ) );
+		$after = $this->render( array( DeliveriesPage::class, 'render' ) );
+		$this->assertStringNotContainsString( 'sending now', $after );
+		$this->assertStringContainsString( 'HTTP 200', $after );
+	}
+
 	public function test_disabled_webhook_notice(): void {
 		$hook = $this->create_webhook( array( 'name' => 'gone ' . self::XSS, 'url' => self::$receiver->url( '/gone' ), 'events' => array( 'payment_received' ) ) );
 		umw_emit( 'payment_received', array( 'n' => 1 ) );
