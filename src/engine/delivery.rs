@@ -76,14 +76,17 @@ pub async fn attempt(
         time_ms: now_ms,
         ..Default::default()
     };
-    let checked = url::Url::parse(&job.target.url)
-        .map_err(|e| format!("invalid url: {e}"))
-        .and_then(|u| {
-            policy
-                .check_url_host(&u)
-                .map(|_| u)
-                .map_err(|blocked| blocked.to_string())
-        });
+    let checked = match &job.target.parsed_url {
+        Some(url) => Ok(url.clone()),
+        None => url::Url::parse(&job.target.url),
+    }
+    .map_err(|e| format!("invalid url: {e}"))
+    .and_then(|u| {
+        policy
+            .check_url_host(&u)
+            .map(|_| u)
+            .map_err(|blocked| blocked.to_string())
+    });
     let url = match checked {
         Ok(url) => url,
         Err(error) => {
@@ -360,6 +363,7 @@ mod tests {
             target: Arc::new(Target {
                 webhook_id: 1,
                 url: "http://x/".into(),
+                parsed_url: None,
                 format: Format::Envelope,
                 headers: vec![],
                 secrets: vec![],

@@ -44,7 +44,7 @@ pub fn client(
         .user_agent(USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())
         .no_proxy()
-        .timeout(timeout)
+        // The whole exchange is bounded by `delivery::attempt` itself (one timer, not two).
         .connect_timeout(timeout.min(Duration::from_secs(10)))
         .pool_max_idle_per_host(pool_per_host)
         .pool_idle_timeout(Duration::from_secs(60))

@@ -81,6 +81,7 @@ impl Webhook {
         Target {
             webhook_id: self.id,
             url: self.url.clone(),
+            parsed_url: url::Url::parse(&self.url).ok(),
             format: self.format,
             headers: self.headers.clone(),
             secrets: self.signing_secrets(now_ms),
@@ -150,6 +151,9 @@ impl DeliveryStatus {
 pub struct Target {
     pub webhook_id: i64,
     pub url: String,
+    /// `url` parsed once per claim, not once per attempt (None if it does not parse; the
+    /// attempt then reports why).
+    pub parsed_url: Option<url::Url>,
     pub format: Format,
     pub headers: Vec<(String, String)>,
     pub secrets: Vec<String>,

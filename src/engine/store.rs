@@ -648,9 +648,21 @@ impl Store for SqliteStore {
                  lease_owner = NULL, lease_until = NULL, updated_at = ?4 WHERE id = ?1",
             )?;
             let mut webhook_ok = tx.prepare_cached(
-                "UPDATE webhooks SET delivered_count = delivered_count + 1, last_delivery_at = ?2, \
+                "UPDATE webhooks SET delivered_count = delivered_count + ?4, last_delivery_at = ?2, \
                  last_status = 'delivered', last_status_code = ?3, failing_since = NULL WHERE id = ?1",
             )?;
+            // Successes update their webhook's row once per run (count, latest time and code),
+            // not once each; a failure first writes the run before it, keeping the order.
+            let mut delivered_runs: std::collections::HashMap<i64, (i64, i64, Option<i64>)> =
+                Default::default();
+            let mut write_run = |webhook_id: i64,
+                                 runs: &mut std::collections::HashMap<i64, (i64, i64, Option<i64>)>|
+             -> rusqlite::Result<()> {
+                if let Some((n, time, code)) = runs.remove(&webhook_id) {
+                    webhook_ok.execute(params![webhook_id, time, code, n])?;
+                }
+                Ok(())
+            };
             let mut webhook_fail = tx.prepare_cached(
                 "UPDATE webhooks SET failed_count = failed_count + ?4, last_delivery_at = ?2, \
                  last_status = ?5, last_status_code = ?3, failing_since = COALESCE(failing_since, ?2) WHERE id = ?1",
@@ -685,12 +697,15 @@ impl Store for SqliteStore {
                 let code = a.status_code.map(i64::from);
                 match &o.transition {
                     Transition::Delivered => {
-                        webhook_ok.execute(params![o.webhook_id, a.time_ms, code])?;
+                        let run = delivered_runs.entry(o.webhook_id).or_insert((0, a.time_ms, code));
+                        *run = (run.0 + 1, run.1.max(a.time_ms), code);
                     }
                     Transition::Retry { .. } => {
+                        write_run(o.webhook_id, &mut delivered_runs)?;
                         webhook_fail.execute(params![o.webhook_id, a.time_ms, code, 0, "retrying"])?;
                     }
                     Transition::Failed => {
+                        write_run(o.webhook_id, &mut delivered_runs)?;
                         webhook_fail.execute(params![o.webhook_id, a.time_ms, code, 1, "failed"])?;
                     }
                 }
@@ -705,6 +720,10 @@ impl Store for SqliteStore {
                 } else {
                     0
                 };
+            }
+            let webhooks: Vec<i64> = delivered_runs.keys().copied().collect();
+            for webhook_id in webhooks {
+                write_run(webhook_id, &mut delivered_runs)?;
             }
             Ok(disabled)
         })?;
@@ -939,6 +958,70 @@ mod tests {
             store.webhooks_version().unwrap(),
             "a delivery changes no subscription"
         );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn webhook_counters_follow_outcome_order_within_a_batch() {
+        let (mut store, dir) = temp_store("counters");
+        let input = WebhookInput {
+            name: Some("a".into()),
+            url: Some("https://a.example/".into()),
+            ..Default::default()
+        };
+        let id = store.insert_webhook(&input, "whsec_x", 1).unwrap();
+        let outcome = |n: i64, code: u16, transition: Transition| Outcome {
+            delivery_id: format!("dlv_{n}"),
+            webhook_id: id,
+            attempt: AttemptResult {
+                time_ms: n * 1000,
+                status_code: Some(code),
+                ..Default::default()
+            },
+            transition,
+            disable: None,
+        };
+        let retry = Transition::Retry {
+            next_attempt_at: 99_000,
+        };
+        // (delivered, failed, last status, last code, failing since) after each batch
+        type Expected = (i64, i64, &'static str, i64, Option<i64>);
+        let cases: Vec<(Vec<Outcome>, Expected)> = vec![
+            (
+                vec![
+                    outcome(10, 200, Transition::Delivered),
+                    outcome(11, 201, Transition::Delivered),
+                    outcome(12, 500, Transition::Failed),
+                    outcome(13, 204, Transition::Delivered),
+                ],
+                (3, 1, "delivered", 204, None),
+            ),
+            (
+                vec![
+                    outcome(20, 200, Transition::Delivered),
+                    outcome(21, 503, retry.clone()),
+                ],
+                (4, 1, "retrying", 503, Some(21_000)),
+            ),
+            (
+                vec![outcome(30, 500, retry.clone())],
+                (4, 1, "retrying", 500, Some(21_000)),
+            ),
+        ];
+        for (batch, (delivered, failed, status, code, failing_since)) in cases {
+            store.record(&batch, 50_000, i64::MIN).unwrap();
+            let w = store.get_webhook(id).unwrap().unwrap();
+            assert_eq!(
+                (
+                    w.delivered_count,
+                    w.failed_count,
+                    w.last_status.as_deref(),
+                    w.last_status_code,
+                    w.failing_since
+                ),
+                (delivered, failed, Some(status), Some(code), failing_since)
+            );
+        }
         let _ = std::fs::remove_dir_all(dir);
     }
 }
