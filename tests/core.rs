@@ -195,14 +195,7 @@ fn pending_deliveries_left_by_one_process_are_delivered_by_the_next() {
     let report = php.ok("<?php echo json_encode(umw_work(15));");
     let report: serde_json::Value = serde_json::from_str(&report).unwrap();
     assert_eq!(report["remaining"], 0, "{report}");
-    let got = rx.requests();
-    for id in &ids {
-        assert!(
-            got.iter()
-                .any(|r| r.header("webhook-id") == Some(id.as_str())),
-            "{id} never arrived"
-        );
-    }
+    assert_all_arrived(&rx.requests(), &ids, "");
 }
 
 #[test]
@@ -286,14 +279,7 @@ fn every_exit_path_loses_nothing() {
             String::from_utf8_lossy(&out.stderr)
         );
         php.ok("<?php umw_work(10);");
-        let got = rx.wait_for(300, WAIT);
-        for id in &ids {
-            assert!(
-                got.iter()
-                    .any(|r| r.header("webhook-id") == Some(id.as_str())),
-                "{name}: {id} lost"
-            );
-        }
+        assert_all_arrived(&rx.wait_for(300, WAIT), &ids, &format!("{name}: "));
     }
 }
 
@@ -372,14 +358,7 @@ fn a_durable_emit_killed_before_its_commit_is_replayed_from_the_spool() {
     let report = php.ok("<?php echo json_encode(umw_work(10));");
     let report: serde_json::Value = serde_json::from_str(&report).unwrap();
     assert_eq!(report["remaining"], 0, "{report}");
-    let got = rx.wait_for(51, WAIT);
-    for id in &ids {
-        assert!(
-            got.iter()
-                .any(|r| r.header("webhook-id") == Some(id.as_str())),
-            "{id} never arrived"
-        );
-    }
+    assert_all_arrived(&rx.wait_for(51, WAIT), &ids, "");
     assert_eq!(segments(), 0, "replayed segments are deleted");
 }
 

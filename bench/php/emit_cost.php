@@ -18,14 +18,18 @@ if ($mode === 'umw') {
     // Warm up: start the runtime, fill caches, connect.
     for ($i = 0; $i < 200; $i++) { json_encode($payload); umw_emit('payment_received', $payload); }
     umw_flush(2.0);
+    // ns per event of $n json_encode calls, then of $n umw_emit calls, back to back.
+    $round = function (int $n) use ($payload): array {
+        $t = hrtime(true);
+        for ($i = 0; $i < $n; $i++) { json_encode($payload); }
+        $j = (hrtime(true) - $t) / $n;
+        $t = hrtime(true);
+        for ($i = 0; $i < $n; $i++) { umw_emit('payment_received', $payload); }
+        return [$j, (hrtime(true) - $t) / $n];
+    };
     $json = $emit = $ratio = [];
     for ($r = 0; $r < $rounds && microtime(true) < $deadline; $r++) {
-        $t = hrtime(true);
-        for ($i = 0; $i < $iters; $i++) { json_encode($payload); }
-        $j = (hrtime(true) - $t) / $iters;
-        $t = hrtime(true);
-        for ($i = 0; $i < $iters; $i++) { umw_emit('payment_received', $payload); }
-        $e = (hrtime(true) - $t) / $iters;
+        [$j, $e] = $round($iters);
         $json[] = $j; $emit[] = $e; $ratio[] = $e / $j;
         // Let the writer persist this round before the next json round (bounded).
         $until = microtime(true) + 5;
@@ -34,12 +38,7 @@ if ($mode === 'umw') {
     // Sustained: far more events than the queue holds, back to back, once.
     $sustained = (int)$sustained;
     if ($sustained > 0 && microtime(true) < $deadline) {
-        $t = hrtime(true);
-        for ($i = 0; $i < $sustained; $i++) { json_encode($payload); }
-        $j = (hrtime(true) - $t) / $sustained;
-        $t = hrtime(true);
-        for ($i = 0; $i < $sustained; $i++) { umw_emit('payment_received', $payload); }
-        $e = (hrtime(true) - $t) / $sustained;
+        [$j, $e] = $round($sustained);
         bench_out('sustained_events', $sustained);
         bench_out('sustained_json_ns', $j);
         bench_out('sustained_emit_ns', $e);

@@ -209,6 +209,7 @@ pub struct DeliveryView {
     pub status: String,
     pub is_test: bool,
     pub attempts: Vec<AttemptView>,
+    /// When a delivery waiting for its next attempt gets it; None once done or while in flight.
     pub next_attempt_at: Option<i64>,
     /// Claimed by a running process whose lease has not run out: being sent now.
     pub in_flight: bool,

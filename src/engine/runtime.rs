@@ -18,8 +18,8 @@ use crate::engine::spool::{self, Spool};
 use crate::engine::store::{PersistItem, SqliteStore, Store, Transition};
 use crate::engine::validate;
 use crate::engine::writer::{
-    control_channel, disable_cutoff, emit_channel, outcome_for, recover_into, Control, Counters,
-    SubscriptionCache, TaskContext, Writer, RECYCLED_BUFFERS,
+    control_channel, disable_cutoff, emit_channel, outcome_for, recover_into, unleased_deliveries,
+    Control, Counters, SubscriptionCache, TaskContext, Writer, RECYCLED_BUFFERS,
 };
 use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
 use parking_lot::Mutex;
@@ -153,30 +153,42 @@ impl Engine {
     /// Hand an event to the background. Falls back to writing the store itself when the queue
     /// is full (or the writer is gone) — an accepted event is never dropped.
     pub fn emit(&self, mut message: NewMessage) -> Result<()> {
-        if self.settings.durable_emit {
+        if !self.settings.durable_emit {
+            self.hand_over(message, None)?;
+        } else if self.subscribed(&message.event)? {
             // Durable before returning: one append to this process's spool segment. The writer
             // then persists it like any emit; if this process dies first, another replays it.
-            if self.subscribed(&message.event)? {
-                message.spooled = self.spool.append(&message)?;
-                match self.emits.send_timeout(message, SPOOLED_HANDOFF) {
-                    Ok(()) => self.nudge_writer_if_filling(),
-                    Err(SendTimeoutError::Timeout(m)) | Err(SendTimeoutError::Disconnected(m)) => {
-                        self.persist_now(m)?
-                    }
-                }
-            } else {
-                self.counters.settle(1);
-            }
+            message.spooled = self.spool.append(&message)?;
+            self.hand_over(message, Some(SPOOLED_HANDOFF))?;
         } else {
-            match self.emits.try_send(message) {
-                Ok(()) => self.nudge_writer_if_filling(),
-                Err(TrySendError::Full(m)) | Err(TrySendError::Disconnected(m)) => {
-                    self.persist_now(m)?
-                }
-            }
+            self.counters.settle(1);
         }
         self.counters.emitted.fetch_add(1, Ordering::AcqRel);
         Ok(())
+    }
+
+    /// Queue for the writer (waiting up to `wait` for room); if the queue stays full or the
+    /// writer is gone, persist here.
+    fn hand_over(&self, message: NewMessage, wait: Option<Duration>) -> Result<()> {
+        let refused = match wait {
+            None => self
+                .emits
+                .try_send(message)
+                .err()
+                .map(TrySendError::into_inner),
+            Some(wait) => self
+                .emits
+                .send_timeout(message, wait)
+                .err()
+                .map(SendTimeoutError::into_inner),
+        };
+        match refused {
+            None => {
+                self.nudge_writer_if_filling();
+                Ok(())
+            }
+            Some(message) => self.persist_now(message),
+        }
     }
 
     /// The writer looks at a busy queue on a timer instead of being woken by each emit; when a
@@ -201,23 +213,12 @@ impl Engine {
     fn persist_now(&self, message: NewMessage) -> Result<()> {
         let now = now_ms();
         let mut store = self.store.lock();
-        let matching: Vec<i64> = {
-            let mut cache = self.cache.lock();
-            cache
-                .refresh(&store)?
-                .iter()
-                .filter(|w| w.subscribes_to(&message.event))
-                .map(|w| w.id)
-                .collect()
-        };
-        if matching.is_empty() {
+        let webhooks = self.cache.lock().refresh(&store)?;
+        let deliveries = unleased_deliveries(&webhooks, &message.event, &self.ids, now);
+        if deliveries.is_empty() {
             self.counters.settle(1);
             return Ok(());
         }
-        let deliveries: Vec<(String, i64, bool)> = matching
-            .iter()
-            .map(|id| (self.ids.next("dlv_", now), *id, false))
-            .collect();
         let tracked = deliveries.iter().map(|(id, _, _)| id.clone()).collect();
         store.persist(
             &[PersistItem {

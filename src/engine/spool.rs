@@ -103,25 +103,31 @@ fn try_lock(file: &File) -> bool {
     unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) == 0 }
 }
 
+/// What only the appending (PHP) thread touches, under one lock.
+#[derive(Default)]
+struct Appender {
+    segment: Option<Segment>,
+    /// The last sequence number handed out.
+    last_seq: u64,
+    /// The record being written, reused across appends.
+    record: Vec<u8>,
+}
+
 pub struct Spool {
     dir: PathBuf,
-    current: Mutex<Option<Segment>>,
+    appender: Mutex<Appender>,
     /// Rotated segments still waiting for the writer to commit their last record.
     sealed: Mutex<Vec<Segment>>,
-    appended: AtomicU64,
     committed: AtomicU64,
-    scratch: Mutex<Vec<u8>>,
 }
 
 impl Spool {
     pub fn new(dir: PathBuf) -> Spool {
         Spool {
             dir,
-            current: Mutex::new(None),
+            appender: Mutex::new(Appender::default()),
             sealed: Mutex::new(Vec::new()),
-            appended: AtomicU64::new(0),
             committed: AtomicU64::new(0),
-            scratch: Mutex::new(Vec::new()),
         }
     }
 
@@ -132,26 +138,26 @@ impl Spool {
     /// Append one message durably; returns its sequence number (≥ 1). On a short write the
     /// segment is cut back so no torn record hides the ones after it.
     pub fn append(&self, message: &NewMessage) -> Result<u64, SpoolError> {
-        let mut current = self.current.lock();
-        let committed = self.committed.load(Ordering::Acquire);
-        if let Some(segment) = current.as_mut() {
+        let mut guard = self.appender.lock();
+        let appender = &mut *guard;
+        if let Some(segment) = appender.segment.as_mut() {
             if segment.len >= SEGMENT_BYTES {
-                if committed >= segment.last_seq {
+                if self.committed.load(Ordering::Acquire) >= segment.last_seq {
                     segment.file.set_len(0).map_err(io_err(&segment.path))?;
                     segment.len = 0;
-                } else if let Some(full) = current.take() {
+                } else if let Some(full) = appender.segment.take() {
                     self.sealed.lock().push(full);
                 }
             }
         }
-        let segment = match current.as_mut() {
+        let segment = match appender.segment.as_mut() {
             Some(segment) => segment,
-            None => current.insert(Segment::create(&self.dir)?),
+            None => appender.segment.insert(Segment::create(&self.dir)?),
         };
-        let seq = self.appended.load(Ordering::Acquire) + 1;
-        let mut record = self.scratch.lock();
-        encode(&mut record, seq, message);
-        match segment.file.write(&record) {
+        let seq = appender.last_seq + 1;
+        let record = &mut appender.record;
+        encode(record, seq, message);
+        match segment.file.write(record) {
             Ok(n) if n == record.len() => {}
             result => {
                 let _ = segment.file.set_len(segment.len);
@@ -168,39 +174,34 @@ impl Spool {
         }
         segment.len += record.len() as u64;
         segment.last_seq = seq;
-        self.appended.store(seq, Ordering::Release);
+        appender.last_seq = seq;
         Ok(seq)
     }
 
     /// The writer committed every spooled message up to `seq`: drop the segments it covers.
     pub fn committed(&self, seq: u64) {
-        if seq == 0 {
-            return;
-        }
-        let before = self.committed.fetch_max(seq, Ordering::AcqRel);
-        if before >= seq {
+        if self.committed.fetch_max(seq, Ordering::AcqRel) >= seq {
             return;
         }
         let mut sealed = self.sealed.lock();
-        if sealed.iter().any(|s| s.last_seq <= seq) {
-            let (done, waiting): (Vec<_>, Vec<_>) =
-                sealed.drain(..).partition(|s| s.last_seq <= seq);
-            *sealed = waiting;
-            done.into_iter().for_each(Segment::remove);
-        }
+        let (done, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut *sealed)
+            .into_iter()
+            .partition(|s| s.last_seq <= seq);
+        *sealed = waiting;
+        done.into_iter().for_each(Segment::remove);
     }
 
-    /// Process end, after the writer drained: delete what is fully committed, keep the rest
-    /// (still locked until exit, then replayed by the next process).
+    /// Process end, after the writer drained: delete the segment if it is fully committed, keep
+    /// it otherwise (locked until exit, then replayed by the next process).
     pub fn close(&self) {
         let committed = self.committed.load(Ordering::Acquire);
-        self.committed(committed);
-        let mut current = self.current.lock();
-        if current
+        let mut appender = self.appender.lock();
+        if appender
+            .segment
             .as_ref()
             .is_some_and(|s| s.last_seq <= committed || s.len == 0)
         {
-            if let Some(segment) = current.take() {
+            if let Some(segment) = appender.segment.take() {
                 segment.remove();
             }
         }
@@ -208,7 +209,7 @@ impl Spool {
 
     /// A forked child must not keep its parent's segments (and their locks) open.
     pub fn forget_inherited(&self) {
-        self.current.lock().take();
+        self.appender.lock().segment.take();
         self.sealed.lock().clear();
     }
 }
@@ -368,20 +369,21 @@ mod tests {
             assert_eq!(spool.append(&message(i)).unwrap(), i as u64 + 1);
         }
         let mut seen = Vec::new();
-        let n = recover(&dir, |batch| {
-            seen.extend(batch.iter().map(|m| m.id.clone()));
-            Ok::<_, ()>(())
-        })
-        .unwrap();
-        assert_eq!(n, 0, "a segment whose owner lives is locked");
+        let replay = |seen: &mut Vec<String>| {
+            recover(&dir, |batch| {
+                seen.extend(batch.iter().map(|m| m.id.clone()));
+                Ok::<_, ()>(())
+            })
+            .unwrap()
+        };
+        assert_eq!(
+            replay(&mut seen),
+            0,
+            "a segment whose owner lives is locked"
+        );
         // The owner goes away without committing (as if killed): its lock is released.
         spool.forget_inherited();
-        let n = recover(&dir, |batch| {
-            seen.extend(batch.iter().map(|m| m.id.clone()));
-            Ok::<_, ()>(())
-        })
-        .unwrap();
-        assert_eq!(n, 5);
+        assert_eq!(replay(&mut seen), 5);
         assert_eq!(seen, (0..5).map(|i| message(i).id).collect::<Vec<_>>());
         assert_eq!(files(&dir), 0, "replayed segments are deleted");
         let _ = std::fs::remove_dir_all(&dir);

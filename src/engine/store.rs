@@ -81,8 +81,8 @@ pub trait Store {
         now: i64,
         disable_failing_since_before: i64,
     ) -> Result<()>;
-    /// Give back this owner's claims on deliveries that did not finish.
-    fn release(&mut self, owner: &str, delivery_ids: &[String]) -> Result<()>;
+    /// Give back this owner's claims on deliveries that did not finish; they are due at `now`.
+    fn release(&mut self, owner: &str, delivery_ids: &[String], now: i64) -> Result<()>;
     /// Of these deliveries, the ones still waiting for their first attempt (pending, never
     /// attempted). The others were attempted by some process, or are gone.
     fn unattempted(&self, delivery_ids: &[String]) -> Result<Vec<String>>;
@@ -306,15 +306,17 @@ impl SqliteStore {
                 // A claim's `next_attempt_at` is its lease expiry (the retry should the
                 // attempt be lost); while the lease runs the delivery is being sent.
                 let in_flight = r.get::<_, Option<i64>>(9)?.is_some_and(|until| until > now);
+                let status: String = r.get(4)?;
+                let waiting = !in_flight && (status == "pending" || status == "retrying");
                 Ok(DeliveryView {
                     id: r.get(0)?,
                     message_id: r.get(1)?,
                     webhook_id: r.get(2)?,
                     event: r.get(3)?,
-                    status: r.get(4)?,
+                    status,
                     is_test: r.get::<_, i64>(5)? != 0,
                     attempts: Vec::new(),
-                    next_attempt_at: if in_flight { None } else { r.get(6)? },
+                    next_attempt_at: if waiting { r.get(6)? } else { None },
                     in_flight,
                     created_at: r.get(7)?,
                     payload: String::from_utf8_lossy(&payload.unwrap_or_default()).into_owned(),
@@ -733,13 +735,12 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn release(&mut self, owner: &str, delivery_ids: &[String]) -> Result<()> {
+    fn release(&mut self, owner: &str, delivery_ids: &[String], now: i64) -> Result<()> {
         self.with_tx(|tx| {
             let mut stmt = tx.prepare_cached(
                 "UPDATE deliveries SET lease_owner = NULL, lease_until = NULL, next_attempt_at = ?3 \
                  WHERE id = ?1 AND lease_owner = ?2",
             )?;
-            let now = crate::engine::now_ms();
             for id in delivery_ids {
                 stmt.execute(params![id, owner, now])?;
             }

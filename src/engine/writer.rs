@@ -317,6 +317,7 @@ impl Writer {
             drain_acks: Vec::new(),
             finish_ack: None,
         };
+        let no_emits = crossbeam_channel::never::<NewMessage>();
         loop {
             let due = match state.unrecorded_since {
                 Some(since) => state.next_poll.min(since + RECORD_WITHIN),
@@ -326,47 +327,42 @@ impl Writer {
             let mut disconnected = false;
             let idle = self.emits.is_empty() && self.control.is_empty();
             let active = state.last_emit.is_some_and(|t| t.elapsed() < ACTIVE_FOR);
-            if active {
-                crossbeam_channel::select! {
-                    recv(self.control) -> c => match c {
-                        Ok(c) => self.on_control(&mut state, c),
-                        Err(_) => disconnected = true,
-                    },
-                    default(wait.min(EMIT_TICK)) => {},
-                }
+            // Active: the emit queue is looked at on the tick, never blocked on (see EMIT_TICK).
+            let (emits, wait) = if active {
+                (&no_emits, wait.min(EMIT_TICK))
             } else {
-                crossbeam_channel::select! {
-                    recv(self.emits) -> m => match m {
-                        Ok(m) => {
-                            state.unpersisted.push(m);
-                            if idle && !state.draining {
-                                std::thread::sleep(LINGER);
-                            }
-                        }
-                        Err(_) => disconnected = true,
-                    },
-                    recv(self.control) -> c => match c {
-                        Ok(c) => {
-                            // Outcomes come one per finished request: gather a batch of them too.
-                            let outcome = matches!(c, Control::Outcome { .. });
-                            self.on_control(&mut state, c);
-                            if idle && outcome && !state.draining {
-                                std::thread::sleep(LINGER);
-                            }
-                        }
-                        Err(_) => disconnected = true,
-                    },
-                    default(wait) => {},
-                }
+                (&self.emits, wait)
+            };
+            let queued_before = state.unpersisted.len();
+            let mut woken_by_work = false;
+            crossbeam_channel::select! {
+                recv(emits) -> m => match m {
+                    Ok(m) => {
+                        state.unpersisted.push(m);
+                        woken_by_work = true;
+                    }
+                    Err(_) => disconnected = true,
+                },
+                recv(self.control) -> c => match c {
+                    Ok(c) => {
+                        // Outcomes come one per finished request: gather a batch of them too.
+                        woken_by_work = matches!(c, Control::Outcome { .. });
+                        self.on_control(&mut state, c);
+                    }
+                    Err(_) => disconnected = true,
+                },
+                default(wait) => {},
             }
-            let before = state.unpersisted.len();
+            if idle && woken_by_work && !active && !state.draining {
+                std::thread::sleep(LINGER);
+            }
             while state.unpersisted.len() < BATCH {
                 match self.emits.try_recv() {
                     Ok(m) => state.unpersisted.push(m),
                     Err(_) => break,
                 }
             }
-            if state.unpersisted.len() > before || (!active && before > 0) {
+            if state.unpersisted.len() > queued_before {
                 state.last_emit = Some(Instant::now());
             }
             self.counters.writer_nudged.store(false, Ordering::Release);
@@ -731,7 +727,7 @@ impl Writer {
             // Last chance: persist without leasing, so any process can deliver them later.
             let _ = self.persist(state, now).map(|jobs| {
                 let ids: Vec<String> = jobs.iter().map(|j| j.delivery_id.clone()).collect();
-                let _ = self.store.release(&self.owner, &ids);
+                let _ = self.store.release(&self.owner, &ids, now);
             });
         }
         while let Ok(Control::Outcome { job, result }) = self.control.try_recv() {
@@ -752,9 +748,24 @@ impl Writer {
         }
         let unfinished: Vec<String> = state.outstanding.keys().cloned().collect();
         if !unfinished.is_empty() {
-            let _ = self.store.release(&self.owner, &unfinished);
+            let _ = self.store.release(&self.owner, &unfinished, now);
         }
     }
+}
+
+/// Deliveries of an `event` to every webhook that takes it, not leased: whichever process
+/// polls first claims them.
+pub fn unleased_deliveries(
+    webhooks: &[Webhook],
+    event: &str,
+    ids: &IdGenerator,
+    now: i64,
+) -> Vec<(String, i64, bool)> {
+    webhooks
+        .iter()
+        .filter(|w| w.subscribes_to(event))
+        .map(|w| (ids.next("dlv_", now), w.id, false))
+        .collect()
 }
 
 /// Persist the messages of orphaned spool segments, unleased, for whichever process claims them
@@ -770,11 +781,7 @@ pub fn recover_into(
         let items: Vec<PersistItem> = batch
             .iter()
             .filter_map(|message| {
-                let deliveries: Vec<(String, i64, bool)> = webhooks
-                    .iter()
-                    .filter(|w| w.subscribes_to(&message.event))
-                    .map(|w| (ids.next("dlv_", now), w.id, false))
-                    .collect();
+                let deliveries = unleased_deliveries(&webhooks, &message.event, ids, now);
                 (!deliveries.is_empty()).then_some(PersistItem {
                     message,
                     deliveries,

@@ -144,7 +144,7 @@ fn delivery_json(d: &DeliveryView) -> Value {
         "status": d.status,
         "is_test": d.is_test,
         "attempts": attempts,
-        "next_attempt_at": if d.status == "pending" || d.status == "retrying" { d.next_attempt_at.map(secs) } else { None },
+        "next_attempt_at": d.next_attempt_at.map(secs),
         "in_flight": d.in_flight,
         "created_at": secs(d.created_at),
         "payload": d.payload,

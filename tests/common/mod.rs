@@ -357,6 +357,17 @@ fn rand_suffix() -> String {
     )
 }
 
+/// Every id in `ids` arrived as the `webhook-id` of some request in `got`.
+pub fn assert_all_arrived(got: &[Received], ids: &[String], context: &str) {
+    for id in ids {
+        assert!(
+            got.iter()
+                .any(|r| r.header("webhook-id") == Some(id.as_str())),
+            "{context}{id} never arrived"
+        );
+    }
+}
+
 /// Register a webhook in a short PHP run; returns its id.
 pub fn register(php: &Php, url: &str, events: &str) -> i64 {
     let out = php.ok(&format!(
