@@ -21,7 +21,7 @@ if [[ -z "${UMW_EXT:-}" ]]; then
   else UMW_EXT=""; fi
 fi
 PLUGIN_DIR="${UMW_PLUGIN_DIR:-$REPO/php}"
-HOST=127.0.0.1
+HOST="${UMW_WP_HOST:-127.0.0.1}"   # any 127.x address: parallel environments use different ones
 URL="http://$HOST"
 DB_NAME=umw_wp DB_USER=umw_wp DB_PASS=umw-wp-db-pass
 ADMIN_USER=admin ADMIN_PASS=admin-pass-123 ADMIN_EMAIL=admin@example.com
@@ -32,7 +32,7 @@ warn() { printf '[env] WARNING: %s\n' "$*" >&2; }
 die()  { printf '[env] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # Something listening on 127.0.0.1:<port>? (bash /dev/tcp: no iproute2 needed)
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_busy() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 port_free() { ! port_busy "$1"; }
 http_code() { # http_code <url>  (curl if present, else php)
   if command -v curl >/dev/null 2>&1; then curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$1" || true
@@ -60,16 +60,14 @@ kill_pidfile() { # kill_pidfile <file> <name>
 
 free_port_80() {
   port_busy 80 || return 0
-  warn "port 80 is busy; stopping a system nginx/apache2 if that is what holds it"
+  warn "$HOST:80 is busy; stopping a system nginx/apache2 if that is what holds it"
   local f pid
   for f in /run/nginx.pid /var/run/nginx.pid /run/apache2/apache2.pid /var/run/apache2/apache2.pid; do
     [[ -f $f ]] || continue
     pid=$(tr -dc 0-9 < "$f"); [[ -n $pid ]] && kill "$pid" 2>/dev/null || true
   done
-  wait_for 5 port_free 80 && return 0
-  pkill -x nginx 2>/dev/null || true
-  pkill -x apache2 2>/dev/null || true
-  wait_for 5 port_free 80 || die "port 80 is still busy (not by a system nginx/apache2 we could stop)"
+  # Never pkill by name: another environment (another UMW_WP_HOST) may be running beside this one.
+  wait_for 5 port_free 80 || die "$HOST:80 is still busy (not by a system nginx/apache2 we could stop); set UMW_WP_HOST to another 127.x address"
 }
 
 stop_system_mariadb() {
@@ -130,7 +128,7 @@ define( 'DISABLE_WP_CRON', true );
 define( 'AUTOMATIC_UPDATER_DISABLED', true );
 define( 'WP_AUTO_UPDATE_CORE', false );
 define( 'WP_HTTP_BLOCK_EXTERNAL', true );   // never talk to anything but this machine
-define( 'WP_ACCESSIBLE_HOSTS', '127.0.0.1,localhost' );
+define( 'WP_ACCESSIBLE_HOSTS', '127.0.0.1,localhost,$HOST' );
 define( 'WP_ALLOW_MULTISITE', true );
 define( 'UMW_TEST_TOKEN', '$TEST_TOKEN' );   // test-only endpoint in mu-plugins/umw-test-env.php
 PHP
@@ -318,6 +316,7 @@ CONF
 export UMW_WP_STATE='$S'
 export WP_DIR='$W'
 export WP_URL='$URL'
+export UMW_WP_HOST='$HOST'
 export URL='$URL'
 export STORE='$STORE'
 export UMW_STORE='$STORE'

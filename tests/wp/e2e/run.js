@@ -48,7 +48,7 @@ const CHROMIUM = process.env.UMW_CHROMIUM || '/usr/bin/chromium';
     // Nothing but this machine: abort any request that is not to 127.0.0.1 / localhost.
     await browser.route('**/*', (route) => {
       const u = new URL(route.request().url());
-      if (['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol) && !['127.0.0.1', 'localhost'].includes(u.hostname)) { blocked.push(u.href); return route.abort(); }
+      if (['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol) && !(u.hostname === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(u.hostname))) { blocked.push(u.href); return route.abort(); }
       return route.continue();
     });
     page = browser.pages()[0] || await browser.newPage();

@@ -7,7 +7,7 @@
 error_reporting( E_ALL & ~E_DEPRECATED );
 $umw_inst_phase = $argv[1] ?? '';
 $umw_inst_dir    = getenv( 'WP_DIR' );
-$umw_inst_host  = '127.0.0.1';
+$umw_inst_host  = getenv( 'UMW_WP_HOST' ) ?: '127.0.0.1';
 $umw_inst_url   = 'http://' . $umw_inst_host;
 list( , , $umw_inst_admin, $umw_inst_pass, $umw_inst_email ) = $argv + array_fill( 0, 5, '' );
 

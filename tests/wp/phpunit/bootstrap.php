@@ -25,9 +25,10 @@ if ( ! is_file( $umw_wp . '/wp-load.php' ) ) {
 	exit( 1 );
 }
 
+$umw_host = getenv( 'UMW_WP_HOST' ) ?: '127.0.0.1';
 foreach ( array(
-	'HTTP_HOST'       => '127.0.0.1',
-	'SERVER_NAME'     => '127.0.0.1',
+	'HTTP_HOST'       => $umw_host,
+	'SERVER_NAME'     => $umw_host,
 	'SERVER_PORT'     => '80',
 	'REMOTE_ADDR'     => '127.0.0.1',
 	'REQUEST_URI'     => '/',
