@@ -6,7 +6,10 @@
 pub mod address_policy;
 pub mod catalog;
 pub mod config;
+pub mod counters;
 pub mod delivery;
+pub mod directory;
+pub mod dispatch;
 pub mod error;
 pub mod fork;
 pub mod http;

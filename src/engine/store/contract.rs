@@ -513,6 +513,17 @@ pub fn failing_webhooks_are_disabled(store: &mut dyn Store) {
             T0 + 1,
         )
         .unwrap();
+    // A rename made meanwhile does not undo the disable.
+    store
+        .update_webhook(
+            failing,
+            &WebhookInput {
+                name: Some("renamed".into()),
+                ..Default::default()
+            },
+            T0 + 4,
+        )
+        .unwrap();
     let w = store.get_webhook(failing).unwrap().unwrap();
     assert!(w.disabled_at.is_some());
     assert!(w

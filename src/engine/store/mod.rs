@@ -42,12 +42,14 @@ pub struct Outcome {
     pub is_test: bool,
 }
 
+/// The deliveries of one message: (delivery id, webhook id, leased to the persisting loop?).
+pub type Fanout = Vec<(String, i64, bool)>;
+
 /// One message to persist with the deliveries it fans out to.
 #[derive(Debug, Clone)]
 pub struct PersistItem<'a> {
     pub message: &'a NewMessage,
-    /// (delivery id, webhook id, leased to this process?)
-    pub deliveries: Vec<(String, i64, bool)>,
+    pub deliveries: Fanout,
     pub is_test: bool,
 }
 

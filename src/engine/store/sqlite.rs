@@ -676,7 +676,7 @@ impl Store for SqliteStore {
         let claimed = self.with_tx(|tx| {
             let mut due = tx.prepare_cached(
                 "SELECT d.rowid, d.id, d.message_id, d.event, d.attempt_count, d.is_test, \
-                 m.payload, m.created_at FROM deliveries d JOIN messages m ON m.id = d.message_id \
+                 m.payload, m.created_at, m.network_id FROM deliveries d JOIN messages m ON m.id = d.message_id \
                  WHERE d.webhook_id = ?1 AND d.status IN ('pending', 'retrying') AND d.next_attempt_at <= ?2 \
                  AND (d.lease_until IS NULL OR d.lease_until < ?2) \
                  ORDER BY d.next_attempt_at LIMIT ?3",
@@ -706,6 +706,7 @@ impl Store for SqliteStore {
                                 is_test: r.get::<_, i64>(5)? != 0,
                                 payload: Arc::new(payload_at(r, 6)?.unwrap_or_default()),
                                 message_created_at: r.get(7)?,
+                                network_id: r.get(8)?,
                                 target: target.clone(),
                             },
                         ))
