@@ -343,7 +343,7 @@ fn a_durable_emit_killed_before_its_commit_is_replayed_from_the_spool() {
         std::fs::read_dir(&spool)
             .map(|d| {
                 d.flatten()
-                    .filter(|e| e.path().extension().is_some_and(|x| x == "spool"))
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "seg"))
                     .count()
             })
             .unwrap_or(0)

@@ -24,6 +24,13 @@ pub struct Snapshot {
     version: Option<WebhooksVersion>,
     /// When the check that produced this snapshot started.
     checked_at: Option<Instant>,
+    /// Shared between snapshots of the same version: a check that finds nothing changed costs
+    /// no copy.
+    index: Arc<Index>,
+}
+
+#[derive(Default)]
+struct Index {
     webhooks: HashMap<i64, Arc<Webhook>>,
     /// (network, event) → webhook ids, in id order.
     by_event: HashMap<(i64, String), Vec<i64>>,
@@ -31,18 +38,9 @@ pub struct Snapshot {
     wildcard: HashMap<i64, Vec<i64>>,
 }
 
-impl Snapshot {
-    fn build(
-        version: WebhooksVersion,
-        checked_at: Instant,
-        live: Vec<Webhook>,
-        dead: &HashMap<i64, i64>,
-    ) -> Snapshot {
-        let mut s = Snapshot {
-            version: Some(version),
-            checked_at: Some(checked_at),
-            ..Default::default()
-        };
+impl Index {
+    fn build(live: Vec<Webhook>, dead: &HashMap<i64, i64>) -> Index {
+        let mut s = Index::default();
         for w in live {
             if dead.get(&w.id).is_some_and(|rev| *rev >= w.revision) {
                 continue;
@@ -65,20 +63,36 @@ impl Snapshot {
         }
         s
     }
+}
+
+impl Snapshot {
+    fn build(
+        version: WebhooksVersion,
+        checked_at: Instant,
+        live: Vec<Webhook>,
+        dead: &HashMap<i64, i64>,
+    ) -> Snapshot {
+        Snapshot {
+            version: Some(version),
+            checked_at: Some(checked_at),
+            index: Arc::new(Index::build(live, dead)),
+        }
+    }
 
     /// A live webhook by id.
     pub fn get(&self, id: i64) -> Option<&Arc<Webhook>> {
-        self.webhooks.get(&id)
+        self.index.webhooks.get(&id)
     }
 
     /// The live webhooks an event of this network goes to, in id order.
     pub fn takers(&self, network_id: i64, event: &str) -> Vec<&Arc<Webhook>> {
-        let named = self
+        let index = &self.index;
+        let named = index
             .by_event
             .get(&(network_id, event.to_string()))
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let all = self
+        let all = index
             .wildcard
             .get(&network_id)
             .map(Vec::as_slice)
@@ -86,20 +100,23 @@ impl Snapshot {
         let mut ids: Vec<i64> = named.iter().chain(all).copied().collect();
         ids.sort_unstable();
         ids.dedup();
-        ids.iter().filter_map(|id| self.webhooks.get(id)).collect()
+        ids.iter().filter_map(|id| index.webhooks.get(id)).collect()
     }
 
     pub fn takes_any(&self, network_id: i64, event: &str) -> bool {
-        self.wildcard.contains_key(&network_id)
-            || self.by_event.contains_key(&(network_id, event.to_string()))
+        self.index.wildcard.contains_key(&network_id)
+            || self
+                .index
+                .by_event
+                .contains_key(&(network_id, event.to_string()))
     }
 
     pub fn len(&self) -> usize {
-        self.webhooks.len()
+        self.index.webhooks.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.webhooks.is_empty()
+        self.index.webhooks.is_empty()
     }
 }
 
@@ -143,9 +160,7 @@ impl Directory {
             Snapshot {
                 version: current.version,
                 checked_at: Some(started),
-                webhooks: current.webhooks.clone(),
-                by_event: current.by_event.clone(),
-                wildcard: current.wildcard.clone(),
+                index: current.index.clone(),
             }
         } else {
             let live = store.live_webhooks()?;
@@ -171,8 +186,9 @@ impl Directory {
     pub fn mark_dead(&self, webhook_id: i64, revision: i64) {
         self.dead.lock().insert(webhook_id, revision);
         let current = self.snapshot.read().clone();
-        if current.webhooks.contains_key(&webhook_id) {
+        if current.index.webhooks.contains_key(&webhook_id) {
             let live: Vec<Webhook> = current
+                .index
                 .webhooks
                 .values()
                 .map(|w| w.as_ref().clone())

@@ -16,7 +16,7 @@ use crate::engine::ids::IdGenerator;
 use crate::engine::model::*;
 use crate::engine::now_ms;
 use crate::engine::signing;
-use crate::engine::spool::Spool;
+use crate::engine::spool::{Consumer, Spool};
 use crate::engine::store::{self, PersistItem, StoreHealth};
 use crate::engine::validate;
 use crate::engine::writer::{
@@ -101,7 +101,7 @@ impl Engine {
         let (emits, emit_rx) = emit_channel(settings.queue_capacity);
         let (control, control_rx) = control_channel();
         let (recycle, payload_buffers) = crossbeam_channel::bounded(RECYCLED_BUFFERS);
-        let spool = Arc::new(Spool::new(settings.spool_dir.clone()));
+        let spool = Arc::new(Spool::new(settings.spool_dir.clone(), Consumer::Writer));
         let done = control.clone();
         let tasks = Arc::new(TaskContext {
             client,
@@ -170,15 +170,15 @@ impl Engine {
     /// Hand an event to the background. Falls back to writing the store itself when the queue
     /// is full (or the writer is gone) — an accepted event is never dropped.
     pub fn emit(&self, mut message: NewMessage) -> Result<()> {
-        if !self.settings.durable_emit {
-            self.hand_over(message, None)?;
-        } else if self.subscribed(&message)? {
-            // Durable before returning: one append to this process's spool segment. The writer
-            // then persists it like any emit; if this process dies first, another replays it.
+        if self.settings.durable_emit {
+            // Durable before returning: a copy into this process's mapped spool segment (no
+            // store access on the request path; the writer drops events nobody takes). The
+            // writer then persists it like any emit; if this process dies first, another
+            // replays it.
             message.spooled = self.spool.append(&message)?;
             self.hand_over(message, Some(SPOOLED_HANDOFF))?;
         } else {
-            self.counters.settle(1);
+            self.hand_over(message, None)?;
         }
         self.counters.emitted.fetch_add(1, Ordering::AcqRel);
         Ok(())
@@ -218,17 +218,6 @@ impl Engine {
         {
             let _ = self.control.send(Control::Wake);
         }
-    }
-
-    /// Whether any live webhook takes this event (events nobody takes cost no disk write).
-    /// Asked of a remote store only now and then: a round trip per emit would cost more than
-    /// spooling an event nobody takes (the writer drops those).
-    fn subscribed(&self, message: &NewMessage) -> Result<bool> {
-        if !self.store.lock().version_is_local() {
-            return Ok(true);
-        }
-        let snapshot = self.directory.fresh(Instant::now())?;
-        Ok(snapshot.takes_any(message.network_id, &message.event))
     }
 
     fn persist_now(&self, message: NewMessage) -> Result<()> {
