@@ -32,9 +32,11 @@
 
 defined( 'ABSPATH' ) || exit;
 
-if ( class_exists( 'WP_Ultimo', false ) ) {
+// Loaded once (classes below are declared when this file compiles, so check a constant, not the class).
+if ( defined( 'WP_ULTIMO_PLUGIN_FILE' ) ) {
 	return;
 }
+define( 'WP_ULTIMO_PLUGIN_FILE', __FILE__ );
 
 require_once __DIR__ . '/inc/engine.php';
 require_once __DIR__ . '/inc/models.php';

@@ -40,6 +40,12 @@ final class Event_Manager {
 		if ( ! $registered_event ) {
 			return false;
 		}
+		// UM builds the registered sample on every event to look for missing keys; its check reads
+		// $payload_diff[0], which an associative sample never has, so it never refuses (:267-274).
+		$payload_diff = array_diff_key( wu_maybe_lazy_load_payload( $registered_event['payload'] ), $payload );
+		if ( ! empty( $payload_diff[0] ) ) {
+			return false;
+		}
 		$payload['wu_version'] = wu_get_version();
 		do_action( 'wu_event', $slug, $payload );
 		do_action( "wu_event_{$slug}", $payload );
