@@ -76,14 +76,7 @@ final class SyncResult {
 	 * @return list<int>
 	 */
 	public function inactive_um_still_sent(): array {
-		$seen = array_flip( WebhooksTable::ids_um_would_see( $this->rows ) );
-		$ids  = array();
-		foreach ( $this->rows as $id => $row ) {
-			if ( ! $row['active'] && '' !== $row['event'] && isset( $seen[ $id ] ) ) {
-				$ids[] = $id;
-			}
-		}
-		return $ids;
+		return $this->where( static fn( array $row, bool $um_sees ): bool => ! $row['active'] && '' !== $row['event'] && $um_sees );
 	}
 
 	/**
@@ -92,10 +85,18 @@ final class SyncResult {
 	 * @return list<int>
 	 */
 	public function beyond_um_page(): array {
+		return $this->where( static fn( array $row, bool $um_sees ): bool => $row['active'] && ! $um_sees );
+	}
+
+	/**
+	 * @param callable(array,bool):bool $keep given the row and whether UM's own sender looks at it
+	 * @return list<int>
+	 */
+	private function where( callable $keep ): array {
 		$seen = array_flip( WebhooksTable::ids_um_would_see( $this->rows ) );
 		$ids  = array();
 		foreach ( $this->rows as $id => $row ) {
-			if ( $row['active'] && ! isset( $seen[ $id ] ) ) {
+			if ( $keep( $row, isset( $seen[ $id ] ) ) ) {
 				$ids[] = $id;
 			}
 		}

@@ -20,25 +20,9 @@ final class ImporterTest extends TestCase {
 		$this->table = ( new WebhooksTable( 1 ) )->name();
 		$this->assertSame( $wpdb->base_prefix . 'wu_webhooks', $this->table );
 		$wpdb->query( "DROP TABLE IF EXISTS `{$this->table}`" );
-		// UM 2.4.10 inc/database/webhooks/class-webhooks-table.php:68-81.
-		$wpdb->query(
-			"CREATE TABLE `{$this->table}` (
-				id bigint(20) NOT NULL auto_increment,
-				migrated_from_id bigint(20) DEFAULT NULL,
-				name varchar(191) NOT NULL,
-				webhook_url varchar(191) NOT NULL,
-				event varchar(40) NOT NULL,
-				event_count int(10) default 0,
-				active tinyint(4) default 1,
-				hidden tinyint(4) default 0,
-				integration varchar(191) NOT NULL,
-				date_last_failed datetime NOT NULL,
-				date_created datetime DEFAULT NULL,
-				date_modified datetime DEFAULT NULL,
-				PRIMARY KEY (id),
-				KEY event (event)
-			) {$wpdb->get_charset_collate()}"
-		);
+		// Created as UM creates it: the double's copy of Webhooks_Table::set_schema.
+		require_once dirname( __DIR__, 2 ) . '/lib/um-double/inc/engine.php';
+		\WP_Ultimo\Database\Webhooks_Table::install();
 	}
 
 	protected function tearDown(): void {

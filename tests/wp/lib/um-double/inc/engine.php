@@ -26,6 +26,15 @@ function table_name( string $name ): string {
 	return $wpdb->base_prefix . $prefix . '_' . $name;
 }
 
+/** Create a table once (BerlinDB Table::maybe_upgrade → install on first use). */
+function create_table( string $table, string $columns ): void {
+	global $wpdb;
+	// phpcs:ignore WordPress.DB
+	if ( $table !== $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $table ) ) ) {
+		$wpdb->query( "CREATE TABLE {$table} ({$columns}) {$wpdb->get_charset_collate()}" ); // phpcs:ignore WordPress.DB
+	}
+}
+
 final class Webhooks_Table {
 
 	public static function name(): string {
@@ -34,15 +43,9 @@ final class Webhooks_Table {
 
 	/** The schema of inc/database/webhooks/class-webhooks-table.php:68-81 (after its 2023-06-01 upgrade, :91-108). */
 	public static function install(): void {
-		global $wpdb;
-		$table = self::name();
-		// phpcs:ignore WordPress.DB
-		if ( $table === $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $table ) ) ) {
-			return;
-		}
-		// phpcs:ignore WordPress.DB
-		$wpdb->query(
-			"CREATE TABLE {$table} (
+		create_table(
+			self::name(),
+			"
 			id bigint(20) NOT NULL auto_increment,
 			migrated_from_id bigint(20) DEFAULT NULL,
 			name varchar(191) NOT NULL,
@@ -56,8 +59,7 @@ final class Webhooks_Table {
 			date_created datetime DEFAULT NULL,
 			date_modified datetime DEFAULT NULL,
 			PRIMARY KEY (id),
-			KEY event (event)
-			) {$wpdb->get_charset_collate()}"
+			KEY event (event)"
 		);
 	}
 }
@@ -70,15 +72,9 @@ final class Events_Table {
 
 	/** inc/database/events/class-events-table.php set_schema. */
 	public static function install(): void {
-		global $wpdb;
-		$table = self::name();
-		// phpcs:ignore WordPress.DB
-		if ( $table === $wpdb->get_var( $wpdb->prepare( 'SHOW TABLES LIKE %s', $table ) ) ) {
-			return;
-		}
-		// phpcs:ignore WordPress.DB
-		$wpdb->query(
-			"CREATE TABLE {$table} (
+		create_table(
+			self::name(),
+			"
 			id bigint(20) NOT NULL auto_increment,
 			severity tinyint(4),
 			initiator enum('system', 'manual'),
@@ -88,8 +84,7 @@ final class Events_Table {
 			slug varchar(255),
 			payload longtext,
 			date_created datetime NULL,
-			PRIMARY KEY (id)
-			) {$wpdb->get_charset_collate()}"
+			PRIMARY KEY (id)"
 		);
 	}
 }
