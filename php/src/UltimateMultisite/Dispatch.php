@@ -44,7 +44,9 @@ final class Dispatch {
 	public static function sync( int $network_id ): ?SyncResult {
 		try {
 			$result = ( new Mirror() )->sync( $network_id );
-			Status::record( $result );
+			if ( $result->table_exists ) {
+				Status::record( $result );
+			}
 			return $result;
 		} catch ( \Throwable $e ) {
 			Status::record_failure( $network_id, $e->getMessage() );
@@ -70,7 +72,8 @@ final class Dispatch {
 		}
 		$network_id = (int) get_current_network_id();
 		try {
-			$message_id = umw_emit( $slug, $payload, array( 'network_id' => $network_id ) );
+			// Network 1 is the extension's default: no option needed there.
+			$message_id = 1 === $network_id ? umw_emit( $slug, $payload ) : umw_emit( $slug, $payload, array( 'network_id' => $network_id ) );
 		} catch ( \Throwable $e ) {
 			// umw could not take it: UM's own sender sends it, as if umw were not there.
 			// phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
