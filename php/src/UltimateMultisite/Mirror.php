@@ -132,7 +132,7 @@ final class Mirror {
 			);
 			++$result->created;
 			return (array) umw_get_webhook( (int) $id );
-		} catch ( \ValueError $e ) {
+		} catch ( \ValueError | \RuntimeException $e ) {
 			// Another process created it a moment ago: the unique external id refused ours.
 			$existing = umw_list_webhooks( array( 'external_id' => $external_id ) );
 			if ( ! $existing ) {
