@@ -95,7 +95,7 @@ final class AdminBox {
 			echo '<input type="hidden" name="' . esc_attr( $name ) . '" value="' . esc_attr( $value ) . '">';
 		}
 		wp_nonce_field( $action );
-		submit_button( $label, 'secondary', 'submit', false );
+		echo '<button type="submit" class="button">' . esc_html( $label ) . '</button>';
 		echo '</form>';
 	}
 
