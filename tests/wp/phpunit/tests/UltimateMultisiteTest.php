@@ -289,7 +289,9 @@ final class UltimateMultisiteTest extends TestCase {
 	}
 
 	public function test_catalog_and_samples_match_what_um_fires(): void {
-		$r       = UmDouble::run( array( array( 'catalog' ), array( 'um_sample', 'domain_created' ) ) );
+		UmDouble::run( array( array( 'create', array( 'name' => 'Fine', 'webhook_url' => self::url( 'fine' ), 'event' => 'payment_received', 'active' => true ) ) ) );
+		$r       = UmDouble::run( array( array( 'catalog' ), array( 'um_sample', 'domain_created' ), array( 'site_health' ) ) );
+		$this->assertSame( 'good', $r['results'][2]['status'], $r['results'][2]['description'] );
 		$catalog = $r['results'][0];
 		$this->assertTrue( $catalog['payment_received']['fired'] );
 		$this->assertFalse( $catalog['customer_created']['fired'] );
