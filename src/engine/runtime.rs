@@ -7,19 +7,20 @@
 
 use crate::engine::catalog::Catalog;
 use crate::engine::config::Settings;
-use crate::engine::delivery::attempt;
+use crate::engine::counters::Counters;
+use crate::engine::directory::{Directory, SharedStore};
+use crate::engine::dispatch::{Dispatcher, TaskContext};
 use crate::engine::error::{Error, Result};
 use crate::engine::http;
 use crate::engine::ids::IdGenerator;
 use crate::engine::model::*;
 use crate::engine::now_ms;
 use crate::engine::signing;
-use crate::engine::spool::{self, Spool};
-use crate::engine::store::{PersistItem, SqliteStore, Store, Transition};
+use crate::engine::spool::Spool;
+use crate::engine::store::{self, PersistItem, StoreHealth};
 use crate::engine::validate;
 use crate::engine::writer::{
-    control_channel, disable_cutoff, emit_channel, outcome_for, recover_into, unleased_deliveries,
-    Control, Counters, SubscriptionCache, TaskContext, Writer, RECYCLED_BUFFERS,
+    control_channel, emit_channel, unleased_deliveries, Control, Writer, RECYCLED_BUFFERS,
 };
 use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
 use parking_lot::Mutex;
@@ -30,6 +31,12 @@ use tokio::sync::Semaphore;
 
 /// Rotated-out secrets keep signing for this long, so receivers can switch without a gap.
 pub const ROTATION_GRACE: Duration = Duration::from_secs(24 * 3600);
+/// A test send waits this long past the attempt timeout for its result to be recorded.
+const TEST_GRACE: Duration = Duration::from_secs(5);
+const TEST_POLL: Duration = Duration::from_millis(5);
+const WORK_POLL: Duration = Duration::from_millis(20);
+/// Finished deliveries removed per transaction when pruning.
+pub const PRUNE_BATCH: usize = 500;
 /// How long a durable emit waits for room in a full queue before writing the store itself.
 const SPOOLED_HANDOFF: Duration = Duration::from_secs(5);
 
@@ -46,11 +53,10 @@ pub struct Engine {
     /// Where durable emits are made durable before they return.
     spool: Arc<Spool>,
     runtime: Mutex<Option<tokio::runtime::Runtime>>,
-    handle: tokio::runtime::Handle,
-    client: reqwest::Client,
-    /// The PHP thread's own connection: admin calls, durable emits, test events.
-    store: Mutex<SqliteStore>,
-    cache: Mutex<SubscriptionCache>,
+    /// The PHP thread's own connection: admin calls, durable emits, test events; the directory
+    /// reads through it too.
+    store: SharedStore,
+    directory: Arc<Directory>,
     started_at: Instant,
 }
 
@@ -72,8 +78,9 @@ impl Engine {
     pub fn start(settings: Settings) -> Result<Engine> {
         crate::engine::fork::install_fork_guard();
         let settings = Arc::new(settings);
-        let store = SqliteStore::open(&settings.store_path)?;
-        let writer_store = SqliteStore::open(&settings.store_path)?;
+        let store: SharedStore = Arc::new(Mutex::new(store::open(&settings.store)?));
+        let writer_store = store::open(&settings.store)?;
+        let directory = Arc::new(Directory::new(store.clone()));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("umw-worker")
@@ -94,24 +101,36 @@ impl Engine {
         let (emits, emit_rx) = emit_channel(settings.queue_capacity);
         let (control, control_rx) = control_channel();
         let (recycle, payload_buffers) = crossbeam_channel::bounded(RECYCLED_BUFFERS);
-        let spool = Arc::new(Spool::new(spool::dir_for(&settings.store_path)));
+        let spool = Arc::new(Spool::new(settings.spool_dir.clone()));
+        let done = control.clone();
+        let tasks = Arc::new(TaskContext {
+            client,
+            settings: settings.clone(),
+            global: Arc::new(Semaphore::new(settings.max_in_flight)),
+            counters: counters.clone(),
+            directory: directory.clone(),
+            done: Box::new(move |job, result| {
+                let _ = done.send(Control::Outcome {
+                    job: Box::new(job),
+                    result: Box::new(result),
+                });
+            }),
+        });
         let writer = Writer {
             store: writer_store,
             settings: settings.clone(),
             counters: counters.clone(),
             ids: ids.clone(),
-            owner: owner.clone(),
             emits: emit_rx,
             control: control_rx,
-            runtime: handle.clone(),
-            tasks: Arc::new(TaskContext {
-                client: client.clone(),
-                policy: settings.policy.clone(),
-                timeout: settings.timeout,
-                global: Arc::new(Semaphore::new(settings.max_in_flight)),
-                ctl: control.clone(),
-                counters: counters.clone(),
-            }),
+            directory: directory.clone(),
+            dispatcher: Dispatcher::new(
+                settings.clone(),
+                counters.clone(),
+                owner.clone(),
+                handle,
+                tasks,
+            ),
             recycle,
             spool: spool.clone(),
         };
@@ -133,10 +152,8 @@ impl Engine {
             payload_buffers,
             spool,
             runtime: Mutex::new(Some(runtime)),
-            handle,
-            client,
-            store: Mutex::new(store),
-            cache: Mutex::new(SubscriptionCache::new()),
+            store,
+            directory,
             started_at: Instant::now(),
         })
     }
@@ -155,7 +172,7 @@ impl Engine {
     pub fn emit(&self, mut message: NewMessage) -> Result<()> {
         if !self.settings.durable_emit {
             self.hand_over(message, None)?;
-        } else if self.subscribed(&message.event)? {
+        } else if self.subscribed(&message)? {
             // Durable before returning: one append to this process's spool segment. The writer
             // then persists it like any emit; if this process dies first, another replays it.
             message.spooled = self.spool.append(&message)?;
@@ -204,23 +221,26 @@ impl Engine {
     }
 
     /// Whether any live webhook takes this event (events nobody takes cost no disk write).
-    fn subscribed(&self, event: &str) -> Result<bool> {
-        let store = self.store.lock();
-        let webhooks = self.cache.lock().refresh(&store)?;
-        Ok(webhooks.iter().any(|w| w.subscribes_to(event)))
+    /// Asked of a remote store only now and then: a round trip per emit would cost more than
+    /// spooling an event nobody takes (the writer drops those).
+    fn subscribed(&self, message: &NewMessage) -> Result<bool> {
+        if !self.store.lock().version_is_local() {
+            return Ok(true);
+        }
+        let snapshot = self.directory.fresh(Instant::now())?;
+        Ok(snapshot.takes_any(message.network_id, &message.event))
     }
 
     fn persist_now(&self, message: NewMessage) -> Result<()> {
         let now = now_ms();
-        let mut store = self.store.lock();
-        let webhooks = self.cache.lock().refresh(&store)?;
-        let deliveries = unleased_deliveries(&webhooks, &message.event, &self.ids, now);
+        let snapshot = self.directory.fresh(Instant::now())?;
+        let deliveries = unleased_deliveries(&snapshot, &message, &self.ids, now);
         if deliveries.is_empty() {
             self.counters.settle(1);
             return Ok(());
         }
         let tracked = deliveries.iter().map(|(id, _, _)| id.clone()).collect();
-        store.persist(
+        self.store.lock().persist(
             &[PersistItem {
                 message: &message,
                 deliveries,
@@ -270,21 +290,16 @@ impl Engine {
     }
 
     pub fn webhook(&self, id: i64) -> Result<Option<Webhook>> {
-        self.store.lock().get_webhook(id)
+        Ok(self.store.lock().get_webhook(id)?)
     }
 
     pub fn webhooks(&self, filter: &WebhookFilter) -> Result<Vec<Webhook>> {
-        self.store.lock().list_webhooks(filter)
+        Ok(self.store.lock().list_webhooks(filter)?)
     }
 
     pub fn update_webhook(&self, id: i64, input: WebhookInput) -> Result<Option<Webhook>> {
         let input = validate::input(input, &self.settings.policy)?;
-        let mut store = self.store.lock();
-        if !store.update_webhook(id, &input, now_ms())? {
-            return Ok(None);
-        }
-        let updated = store.get_webhook(id)?;
-        drop(store);
+        let updated = self.store.lock().update_webhook(id, &input, now_ms())?;
         self.wake_writer();
         Ok(updated)
     }
@@ -311,11 +326,8 @@ impl Engine {
         Ok(rotated.then_some(secret))
     }
 
-    fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
-        self.handle.block_on(f)
-    }
-
-    /// Deliver once, now, synchronously; recorded in the log as a test.
+    /// Deliver once, now, through this process's own delivery loop, and wait for the recorded
+    /// result; logged as a test.
     pub fn send_test(
         &self,
         webhook: &Webhook,
@@ -327,6 +339,7 @@ impl Engine {
         let delivery_id = self.ids.next("dlv_", now);
         let message = NewMessage {
             id: message_id.clone(),
+            network_id: webhook.network_id,
             event: event.clone(),
             payload: payload.clone(),
             created_at: now,
@@ -346,6 +359,7 @@ impl Engine {
         let job = Job {
             delivery_id: delivery_id.clone(),
             message_id: message_id.clone(),
+            network_id: webhook.network_id,
             event,
             payload: Arc::new(payload),
             message_created_at: now,
@@ -353,18 +367,10 @@ impl Engine {
             is_test: true,
             target: Arc::new(webhook.target(now)),
         };
-        let result = self.block_on(attempt(
-            &self.client,
-            &self.settings.policy,
-            &job,
-            self.settings.timeout,
-            now_ms(),
-        ));
-        let outcome = outcome_for(&self.settings, &job, result.clone(), now_ms());
-        let now = now_ms();
-        self.store
-            .lock()
-            .record(&[outcome], now, disable_cutoff(&self.settings, now))?;
+        self.control
+            .send(Control::Dispatch { jobs: vec![job] })
+            .map_err(|_| Error::Runtime("the delivery loop has stopped".into()))?;
+        let result = self.await_first_attempt(&delivery_id)?;
         Ok(TestResult {
             result,
             delivery_id,
@@ -372,102 +378,119 @@ impl Engine {
         })
     }
 
-    /// Run due deliveries in the foreground until none are due or the time is up.
+    /// Wait until a delivery's first attempt is recorded, and read it back.
+    fn await_first_attempt(&self, delivery_id: &str) -> Result<AttemptResult> {
+        let deadline = Instant::now() + self.settings.timeout + TEST_GRACE;
+        loop {
+            let found = self.store.lock().delivery(delivery_id, now_ms())?;
+            if let Some(attempt) = found.and_then(|d| d.attempts.into_iter().next()) {
+                return Ok(AttemptResult {
+                    time_ms: attempt.time_ms,
+                    url: attempt.url.unwrap_or_default(),
+                    request_headers: attempt.request_headers,
+                    status_code: attempt.status_code.map(|c| c as u16),
+                    duration_ms: attempt.duration_ms,
+                    error: attempt.error,
+                    response_body: attempt.response_body,
+                    response_headers: attempt.response_headers,
+                    retry_after: None,
+                });
+            }
+            if Instant::now() >= deadline {
+                return Err(Error::Runtime(format!(
+                    "no attempt of {delivery_id} was recorded within the timeout; it stays in the log"
+                )));
+            }
+            std::thread::sleep(TEST_POLL);
+        }
+    }
+
+    /// Let this process's delivery loop work in the foreground until nothing is due (or the
+    /// time is up, waiting for scheduled retries meanwhile); report what it did.
     pub fn work(&self, limit: Option<Duration>) -> Result<WorkReport> {
         let started = Instant::now();
-        let mut report = WorkReport {
-            attempted: 0,
-            delivered: 0,
-            retrying: 0,
-            failed: 0,
-            remaining: 0,
-        };
-        let owner = format!("{}_fg", self.owner);
-        let batch = self.settings.max_in_flight.max(1);
-        recover_into(&mut self.store.lock(), &self.ids, self.spool.dir())?;
+        let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Acquire);
+        let before = (
+            load(&self.counters.delivered),
+            load(&self.counters.retrying),
+            load(&self.counters.failed),
+        );
+        let mut last_wake = None::<Instant>;
         loop {
-            if limit.is_some_and(|l| started.elapsed() >= l) {
-                break;
+            if last_wake.is_none_or(|t| t.elapsed() >= Duration::from_millis(200)) {
+                self.wake_writer();
+                last_wake = Some(Instant::now());
             }
-            let now = now_ms();
-            let lease_until = now + self.settings.lease().as_millis() as i64;
-            let jobs = self
-                .store
-                .lock()
-                .claim_due(&owner, now, lease_until, batch, &|_| batch)?;
-            if jobs.is_empty() {
-                // Without a time limit: done once nothing is due. With one: wait for what is
-                // scheduled (retries, other processes' claims) until the queue is empty.
-                let Some(limit) = limit else { break };
-                let store = self.store.lock();
-                let counts = store.counts()?;
-                if counts.pending + counts.retrying == 0 {
+            std::thread::sleep(WORK_POLL);
+            let busy = self.counters.outstanding.load(Ordering::Acquire) > 0;
+            if let Some(limit) = limit {
+                if started.elapsed() >= limit {
                     break;
                 }
-                let next = store.next_due()?.unwrap_or(now + 1000);
-                drop(store);
-                let left = limit.saturating_sub(started.elapsed());
-                let wait = Duration::from_millis((next - now).clamp(20, 1000) as u64).min(left);
-                std::thread::sleep(wait);
-                continue;
-            }
-            let client = self.client.clone();
-            let policy = self.settings.policy.clone();
-            let timeout = self.settings.timeout;
-            let per_webhook = self.settings.max_in_flight_per_webhook;
-            let results = self.block_on(async move {
-                let mut semaphores: std::collections::HashMap<i64, Arc<Semaphore>> =
-                    Default::default();
-                let mut set = tokio::task::JoinSet::new();
-                for job in jobs {
-                    let semaphore = semaphores
-                        .entry(job.target.webhook_id)
-                        .or_insert_with(|| Arc::new(Semaphore::new(per_webhook)))
-                        .clone();
-                    let client = client.clone();
-                    let policy = policy.clone();
-                    set.spawn(async move {
-                        let _permit = semaphore.acquire_owned().await;
-                        let result = attempt(&client, &policy, &job, timeout, now_ms()).await;
-                        (job, result)
-                    });
+                let counts = self.store.lock().counts()?;
+                if !busy && counts.pending + counts.retrying == 0 {
+                    break;
                 }
-                let mut out = Vec::new();
-                while let Some(joined) = set.join_next().await {
-                    if let Ok(pair) = joined {
-                        out.push(pair);
-                    }
-                }
-                out
-            });
-            let now = now_ms();
-            let outcomes: Vec<_> = results
-                .into_iter()
-                .map(|(job, result)| outcome_for(&self.settings, &job, result, now))
-                .collect();
-            for o in &outcomes {
-                report.attempted += 1;
-                match o.transition {
-                    Transition::Delivered => report.delivered += 1,
-                    Transition::Retry { .. } => report.retrying += 1,
-                    Transition::Failed => report.failed += 1,
+            } else if !busy {
+                let now = now_ms();
+                let next = self.store.lock().next_due(now)?;
+                // Nothing due now (only later retries, or others' claims): done.
+                if next.is_none_or(|t| t > now) && started.elapsed() >= WORK_POLL * 5 {
+                    break;
                 }
             }
-            self.store
-                .lock()
-                .record(&outcomes, now, disable_cutoff(&self.settings, now))?;
         }
         let counts = self.store.lock().counts()?;
-        report.remaining = counts.pending + counts.retrying;
-        Ok(report)
+        let delivered = load(&self.counters.delivered) - before.0;
+        let retrying = load(&self.counters.retrying) - before.1;
+        let failed = load(&self.counters.failed) - before.2;
+        Ok(WorkReport {
+            attempted: delivered + retrying + failed,
+            delivered,
+            retrying,
+            failed,
+            remaining: counts.pending + counts.retrying,
+        })
     }
 
     pub fn deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<DeliveryView>> {
-        self.store.lock().deliveries(filter)
+        Ok(self.store.lock().deliveries(filter, now_ms())?)
+    }
+
+    pub fn count_deliveries(&self, filter: &DeliveryFilter) -> Result<i64> {
+        Ok(self.store.lock().count_deliveries(filter)?)
     }
 
     pub fn delivery(&self, id: &str) -> Result<Option<DeliveryView>> {
-        self.store.lock().delivery(id)
+        Ok(self.store.lock().delivery(id, now_ms())?)
+    }
+
+    pub fn delivery_stats(&self, query: &StatsQuery) -> Result<Vec<StatsBucket>> {
+        Ok(self.store.lock().delivery_stats(query)?)
+    }
+
+    /// Remove finished deliveries older than `older_than` in small batches (other processes
+    /// keep writing in between); space is given back afterwards.
+    pub fn prune(&self, older_than: Duration) -> Result<PruneReport> {
+        let before = now_ms() - older_than.as_millis() as i64;
+        let mut total = PruneReport::default();
+        loop {
+            let step = self.store.lock().prune(before, PRUNE_BATCH)?;
+            total.add(step);
+            if step.deliveries < PRUNE_BATCH as u64 {
+                break;
+            }
+        }
+        self.store.lock().reclaim_space()?;
+        Ok(total)
+    }
+
+    pub fn spool_status(&self) -> crate::engine::spool::SpoolStatus {
+        crate::engine::spool::status(self.spool.dir())
+    }
+
+    pub fn store_health(&self) -> StoreHealth {
+        self.store.lock().health()
     }
 
     pub fn redeliver(&self, id: &str) -> Result<bool> {
@@ -476,14 +499,36 @@ impl Engine {
         Ok(done)
     }
 
+    /// Re-queue failed deliveries of a live webhook (a disabled one would fail them again).
     pub fn replay(&self, webhook_id: i64, since_ms: i64) -> Result<i64> {
-        let n = self.store.lock().replay(webhook_id, since_ms, now_ms())?;
+        let mut store = self.store.lock();
+        match store.get_webhook(webhook_id)? {
+            None => return Err(Error::invalid("webhook_id", format!("no webhook with id {webhook_id}"))),
+            Some(w) if w.disabled_at.is_some() => {
+                return Err(Error::invalid(
+                    "webhook_id",
+                    format!(
+                        "webhook {webhook_id} is disabled ({}); enable it first (set active to true), then replay",
+                        w.disabled_reason.as_deref().unwrap_or("no reason given")
+                    ),
+                ))
+            }
+            Some(w) if !w.active => {
+                return Err(Error::invalid(
+                    "webhook_id",
+                    format!("webhook {webhook_id} is inactive; activate it first, then replay"),
+                ))
+            }
+            Some(_) => {}
+        }
+        let n = store.replay(webhook_id, since_ms, now_ms())?;
+        drop(store);
         let _ = self.control.send(Control::Wake);
         Ok(n)
     }
 
     pub fn counts(&self) -> Result<StoreCounts> {
-        self.store.lock().counts()
+        Ok(self.store.lock().counts()?)
     }
 
     pub fn queued(&self) -> usize {
