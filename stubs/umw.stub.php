@@ -128,7 +128,8 @@ namespace {
     function umw_redeliver(string $delivery_id): bool {}
 
     /**
-     * Add an event type to this process's catalog (plugins call this on every request).
+     * Add an event type to this process's catalog (plugins call this on every request), or
+     * replace the one with the same name.
      *
      * @param string $event
      * @param array $info
