@@ -58,7 +58,7 @@ final class WebhooksController extends Controller {
 		);
 		register_rest_route(
 			$this->namespace,
-			'/' . $this->rest_base . '/(?P<id>[\d]+)',
+			'/' . $this->rest_base . '/(?P<id>\d+)',
 			array(
 				'args'   => $id,
 				array(
@@ -83,7 +83,7 @@ final class WebhooksController extends Controller {
 		);
 		register_rest_route(
 			$this->namespace,
-			'/' . $this->rest_base . '/(?P<id>[\d]+)/test',
+			'/' . $this->rest_base . '/(?P<id>\d+)/test',
 			array(
 				'args' => $id,
 				array(
@@ -105,7 +105,7 @@ final class WebhooksController extends Controller {
 		);
 		register_rest_route(
 			$this->namespace,
-			'/' . $this->rest_base . '/(?P<id>[\d]+)/rotate-secret',
+			'/' . $this->rest_base . '/(?P<id>\d+)/rotate-secret',
 			array(
 				'args' => $id,
 				array(
