@@ -75,7 +75,7 @@ final class Actions {
 				Notices::success( __( 'Webhook updated.', 'umw' ) );
 			} else {
 				$hook = $service->create( $input );
-				Notices::put( self::STASH_REVEAL . '_' . (int) $hook['id'], true );
+				Notices::put( self::STASH_REVEAL . '_' . (int) $hook['id'], '1' );
 				Notices::success( __( 'Webhook created. Copy its signing secret now: it is shown only once.', 'umw' ) );
 			}
 			self::redirect( Admin::page_url( Admin::PAGE_WEBHOOKS, array( 'action' => 'edit', 'id' => (int) $hook['id'] ) ) );
@@ -146,7 +146,7 @@ final class Actions {
 		self::guard( self::ROTATE . '_' . $id );
 		try {
 			( new Webhooks() )->rotate_secret( $id );
-			Notices::put( self::STASH_REVEAL . '_' . $id, true );
+			Notices::put( self::STASH_REVEAL . '_' . $id, '1' );
 			Notices::success( __( 'Signing secret rotated. Copy the new secret now: it is shown only once.', 'umw' ) );
 		} catch ( \Throwable $e ) {
 			self::fail( $e );

@@ -23,7 +23,7 @@ final class WebhookTools {
 	 * redirect carried only a "show it" flag, so the secret never sat in the database meanwhile.
 	 */
 	public static function render_secret( int $id ): void {
-		if ( true !== Notices::take( Actions::STASH_REVEAL . '_' . $id ) ) {
+		if ( '1' !== (string) Notices::take( Actions::STASH_REVEAL . '_' . $id ) ) {
 			return;
 		}
 		try {

@@ -99,7 +99,7 @@ final class AdminRenderTest extends TestCase {
 				'events'  => array( 'payment_received' ),
 			)
 		);
-		Notices::put( Actions::STASH_REVEAL . '_' . $hook['id'], true );
+		Notices::put( Actions::STASH_REVEAL . '_' . $hook['id'], '1' );
 		$html = $this->render( static fn() => WebhookForm::render( umw_get_webhook( (int) $hook['id'] ) ) );
 		$this->assert_no_raw_script( $html );
 		$this->assertStringNotContainsString( 'textarea&gt;', $html, 'header values are masked, not shown' );
