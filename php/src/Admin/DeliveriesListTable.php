@@ -167,7 +167,15 @@ final class DeliveriesListTable extends \WP_List_Table {
 		if ( ! empty( $item['is_test'] ) ) {
 			$out .= ' ' . Labels::test_badge();
 		}
-		return $out . $this->row_actions( array( 'view' => sprintf( '<a href="%s">%s</a>', esc_url( $url ), esc_html__( 'Details', 'umw' ) ) ) );
+		return $out;
+	}
+
+	protected function handle_row_actions( $item, $column_name, $primary ) {
+		if ( $column_name !== $primary ) {
+			return '';
+		}
+		$url = Admin::page_url( Admin::PAGE_DELIVERIES, array( 'delivery' => (string) $item['id'] ) );
+		return $this->row_actions( array( 'view' => sprintf( '<a href="%s">%s</a>', esc_url( $url ), esc_html__( 'Details', 'umw' ) ) ) );
 	}
 
 	protected function column_event( $item ) {

@@ -150,8 +150,11 @@ final class WebhooksListTable extends \WP_List_Table {
 	protected function column_name( $item ) {
 		$id   = (int) $item['id'];
 		$edit = Admin::page_url( Admin::PAGE_WEBHOOKS, array( 'action' => 'edit', 'id' => $id ) );
-		$out  = sprintf( '<strong><a class="row-title" href="%s">%s</a></strong>', esc_url( $edit ), esc_html( (string) $item['name'] ) );
-		return $out . $this->row_actions( $this->actions_for( $item ) );
+		return sprintf( '<strong><a class="row-title" href="%s">%s</a></strong>', esc_url( $edit ), esc_html( (string) $item['name'] ) );
+	}
+
+	protected function handle_row_actions( $item, $column_name, $primary ) {
+		return $column_name === $primary ? $this->row_actions( $this->actions_for( $item ) ) : '';
 	}
 
 	/**
@@ -192,7 +195,7 @@ final class WebhooksListTable extends \WP_List_Table {
 	}
 
 	protected function column_url( $item ) {
-		return '<code class="umw-url">' . esc_html( (string) $item['url'] ) . '</code>';
+		return '<span class="umw-url">' . esc_html( (string) $item['url'] ) . '</span>';
 	}
 
 	protected function column_events( $item ) {
