@@ -6,7 +6,10 @@ cd "$(dirname "$0")/.."
 cargo build --lib --quiet
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
-cargo php stubs --stdout target/debug/libumw.so > "$tmp"
+# Array shapes are written in each function's `# Returns` section; cargo-php prints them after
+# the declared type (`@return array array{…}`), so they are moved into the type's place here.
+cargo php stubs --stdout target/debug/libumw.so \
+  | sed -E 's#^(\s+\* @return) array\|null ((array|list)[{<].*)$#\1 \2|null#; s#^(\s+\* @return) array ((array|list)[{<].*)$#\1 \2#' > "$tmp"
 if [ "${1:-}" = "--check" ]; then
   if ! diff -u stubs/umw.stub.php "$tmp"; then
     echo "stubs/umw.stub.php is out of date: run scripts/stubs.sh"

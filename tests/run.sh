@@ -22,7 +22,7 @@ cargo build --release || { echo "build failed"; exit 1; }
 export UMW_EXT="$PWD/target/release/libumw.so"
 
 suite unit        cargo test --release --lib
-suite core        cargo test --release --test core
+suite core        cargo test --release --test core --test api
 suite trust       cargo test --release --test trust -- --test-threads=2
 suite faults      cargo test --release --test faults -- --test-threads=1
 suite stubs       bash scripts/stubs.sh --check

@@ -1,33 +1,133 @@
-//! Settings, parsed from php.ini strings once per process when the engine starts.
+//! Settings: one table of every php.ini entry (name, default, bounds, what it does), parsed once
+//! per process when the engine starts. The same table registers the INI entries, feeds
+//! `php --ri umw` and `umw_rules()`, and is what the agent reads from an ini file.
 
 use crate::engine::address_policy::{parse_allowed_networks, AddressPolicy};
 use crate::engine::error::{Error, Result};
 use crate::engine::retry::{parse_schedule, DEFAULT_SCHEDULE};
+use crate::engine::store::location::{resolve, StoreLocation};
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// The php.ini entries: name and default, in the order `php --ri umw` shows them.
-pub const INI_DEFAULTS: &[(&str, &str)] = &[
-    ("umw.store", DEFAULT_STORE),
-    ("umw.retry_schedule", DEFAULT_SCHEDULE),
-    ("umw.timeout_ms", "15000"),
-    ("umw.shutdown_timeout_ms", "2000"),
-    ("umw.max_payload_bytes", "1048576"),
-    ("umw.queue_capacity", "10000"),
-    ("umw.durable_emit", "0"),
-    ("umw.allow_private_networks", "0"),
-    ("umw.allowed_networks", ""),
-    ("umw.max_in_flight", "64"),
-    ("umw.max_in_flight_per_webhook", "8"),
-    ("umw.disable_after_hours", "120"),
-];
+/// What values a setting takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    /// 1/0, on/off, yes/no, true/false (empty = default).
+    Bool,
+    /// A whole number in this range (empty = default).
+    Number { min: u64, max: u64 },
+    /// A number with fractions in this range.
+    Decimal { min: f64, max: f64 },
+    /// Free text, checked by its own parser.
+    Text,
+}
+
+/// One php.ini entry.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting {
+    pub name: &'static str,
+    pub default: &'static str,
+    pub kind: Kind,
+    pub doc: &'static str,
+}
 
 /// Shared by every PHP process of the host; the directory must be writable by the PHP user.
 pub const DEFAULT_STORE: &str = "/var/lib/umw/umw.sqlite";
+/// Where durable emits are spooled when the store is not a local file.
+pub const DEFAULT_SPOOL_DIR: &str = "/var/lib/umw/spool";
+
+/// Every setting, in the order `php --ri umw` shows them.
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        name: "umw.store",
+        default: DEFAULT_STORE,
+        kind: Kind::Text,
+        doc: "the outbox: an absolute path (SQLite, one host) or mysql://user:pass@host/db (shared by every web server); env:NAME or file:/path read it from there",
+    },
+    Setting {
+        name: "umw.spool_dir",
+        default: "",
+        kind: Kind::Text,
+        doc: "this host's durable-emit spool (default: <store>.spool beside an SQLite store, /var/lib/umw/spool otherwise)",
+    },
+    Setting {
+        name: "umw.retry_schedule",
+        default: DEFAULT_SCHEDULE,
+        kind: Kind::Text,
+        doc: "seconds between attempts, comma-separated; ±20% jitter",
+    },
+    Setting {
+        name: "umw.timeout_ms",
+        default: "15000",
+        kind: Kind::Number { min: 100, max: 600_000 },
+        doc: "per attempt: connect, answer and body",
+    },
+    Setting {
+        name: "umw.shutdown_timeout_ms",
+        default: "2000",
+        kind: Kind::Number { min: 0, max: 600_000 },
+        doc: "grace for attempts in flight when a process ends",
+    },
+    Setting {
+        name: "umw.max_payload_bytes",
+        default: "1048576",
+        kind: Kind::Number { min: 1024, max: 64 << 20 },
+        doc: "largest JSON payload umw_emit accepts",
+    },
+    Setting {
+        name: "umw.queue_capacity",
+        default: "10000",
+        kind: Kind::Number { min: 1, max: 10_000_000 },
+        doc: "in-memory queue; when full, umw_emit writes the store itself",
+    },
+    Setting {
+        name: "umw.durable_emit",
+        default: "0",
+        kind: Kind::Bool,
+        doc: "1 = on disk (this host's spool) before umw_emit returns: survives SIGKILL",
+    },
+    Setting {
+        name: "umw.allow_private_networks",
+        default: "0",
+        kind: Kind::Bool,
+        doc: "1 lifts SSRF protection (local development only)",
+    },
+    Setting {
+        name: "umw.allowed_networks",
+        default: "",
+        kind: Kind::Text,
+        doc: "CIDRs to allow despite SSRF protection, comma-separated",
+    },
+    Setting {
+        name: "umw.max_in_flight",
+        default: "64",
+        kind: Kind::Number { min: 1, max: 10_000 },
+        doc: "concurrent requests per process",
+    },
+    Setting {
+        name: "umw.max_in_flight_per_webhook",
+        default: "8",
+        kind: Kind::Number { min: 1, max: 10_000 },
+        doc: "so one slow endpoint cannot starve the others",
+    },
+    Setting {
+        name: "umw.disable_after_hours",
+        default: "120",
+        kind: Kind::Decimal { min: 0.0, max: 100_000.0 },
+        doc: "disable a webhook whose deliveries all failed this long (0 = never)",
+    },
+    Setting {
+        name: "umw.retention_days",
+        default: "90",
+        kind: Kind::Number { min: 0, max: 36_500 },
+        doc: "delivered and failed deliveries, their attempts and payloads are pruned after this many days (0 = keep forever)",
+    },
+];
 
 #[derive(Debug, Clone)]
 pub struct Settings {
-    pub store_path: PathBuf,
+    pub store: StoreLocation,
+    pub spool_dir: PathBuf,
     pub retry_schedule: Vec<Duration>,
     pub timeout: Duration,
     pub shutdown_timeout: Duration,
@@ -39,118 +139,165 @@ pub struct Settings {
     pub max_in_flight_per_webhook: usize,
     /// Zero = never disable.
     pub disable_after: Duration,
+    /// None = keep forever.
+    pub retention: Option<Duration>,
 }
 
-impl Default for Settings {
-    fn default() -> Self {
-        Settings::from_lookup(|_| None).unwrap_or_else(|_| unreachable_defaults())
-    }
+fn setting(name: &str) -> Option<&'static Setting> {
+    SETTINGS.iter().find(|s| s.name == name)
 }
 
-// The defaults are constants that parse; this only exists so Default needs no unwrap.
-fn unreachable_defaults() -> Settings {
-    Settings {
-        store_path: PathBuf::from(DEFAULT_STORE),
-        retry_schedule: Vec::new(),
-        timeout: Duration::from_secs(15),
-        shutdown_timeout: Duration::from_secs(2),
-        max_payload_bytes: 1 << 20,
-        queue_capacity: 10_000,
-        durable_emit: false,
-        policy: AddressPolicy::default(),
-        max_in_flight: 64,
-        max_in_flight_per_webhook: 8,
-        disable_after: Duration::from_secs(120 * 3600),
-    }
-}
-
-fn default_of(name: &str) -> &'static str {
-    INI_DEFAULTS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, d)| *d)
-        .unwrap_or("")
-}
-
-pub fn parse_bool(value: &str) -> bool {
-    matches!(
-        value.trim().to_ascii_lowercase().as_str(),
-        "1" | "on" | "yes" | "true"
-    )
-}
-
-fn parse_number(setting: &'static str, value: &str, min: u64, max: u64) -> Result<u64> {
-    let n: u64 = value.trim().parse().map_err(|_| Error::Config {
+fn config_error(setting: &'static str, reason: impl Into<String>) -> Error {
+    Error::Config {
         setting,
-        reason: format!("expected a whole number from {min} to {max}, got {value:?}"),
-    })?;
-    if n < min || n > max {
-        return Err(Error::Config {
-            setting,
-            reason: format!("must be from {min} to {max}, got {n}"),
-        });
+        reason: reason.into(),
     }
-    Ok(n)
+}
+
+/// A boolean setting; anything but the known spellings is an error, not "off".
+pub fn parse_bool(value: &str) -> Option<bool> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "on" | "yes" | "true" => Some(true),
+        "0" | "off" | "no" | "false" | "" => Some(false),
+        _ => None,
+    }
+}
+
+/// The raw values, with defaults filled in and each checked against its kind.
+struct Values<'a> {
+    get: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Values<'_> {
+    fn text(&self, name: &'static str) -> String {
+        (self.get)(name).unwrap_or_else(|| setting(name).map_or("", |s| s.default).to_string())
+    }
+
+    fn or_default(&self, name: &'static str) -> Result<(&'static Setting, String)> {
+        let s = setting(name).ok_or_else(|| config_error(name, "is not a umw setting"))?;
+        let v = self.text(name);
+        let v = if v.trim().is_empty() {
+            s.default.to_string()
+        } else {
+            v
+        };
+        Ok((s, v))
+    }
+
+    fn bool(&self, name: &'static str) -> Result<bool> {
+        let (_, v) = self.or_default(name)?;
+        parse_bool(&v).ok_or_else(|| {
+            config_error(
+                name,
+                format!("expected 1/0, on/off, yes/no or true/false, got {v:?}"),
+            )
+        })
+    }
+
+    fn number(&self, name: &'static str) -> Result<u64> {
+        let (s, v) = self.or_default(name)?;
+        let Kind::Number { min, max } = s.kind else {
+            return Err(config_error(name, "not a whole-number setting"));
+        };
+        let n: u64 = v.trim().parse().map_err(|_| {
+            config_error(
+                name,
+                format!("expected a whole number from {min} to {max}, got {v:?}"),
+            )
+        })?;
+        if n < min || n > max {
+            return Err(config_error(
+                name,
+                format!("must be from {min} to {max}, got {n}"),
+            ));
+        }
+        Ok(n)
+    }
+
+    fn decimal(&self, name: &'static str) -> Result<f64> {
+        let (s, v) = self.or_default(name)?;
+        let Kind::Decimal { min, max } = s.kind else {
+            return Err(config_error(name, "not a decimal setting"));
+        };
+        let n: f64 = v.trim().parse().unwrap_or(f64::NAN);
+        if !(min..=max).contains(&n) {
+            return Err(config_error(
+                name,
+                format!("expected a number from {min} to {max}, fractions allowed, got {v:?}"),
+            ));
+        }
+        Ok(n)
+    }
+}
+
+/// The spool directory beside an SQLite store: `<store>.spool/`.
+pub fn spool_beside(store_path: &std::path::Path) -> PathBuf {
+    let mut name = store_path.as_os_str().to_owned();
+    name.push(".spool");
+    PathBuf::from(name)
 }
 
 impl Settings {
-    /// Build settings from a lookup of ini values (None or empty-for-numbers = default).
+    /// Settings from a lookup of ini values (None = default). `env` resolves `umw.store=env:NAME`.
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings> {
-        let value = |name: &'static str| -> String {
-            get(name).unwrap_or_else(|| default_of(name).to_string())
-        };
-        let number = |name: &'static str, min: u64, max: u64| -> Result<u64> {
-            let v = value(name);
-            let v = if v.trim().is_empty() {
-                default_of(name).to_string()
-            } else {
-                v
-            };
-            parse_number(name, &v, min, max)
-        };
-        let store = value("umw.store");
-        let store = if store.trim().is_empty() {
+        Settings::from_lookup_with_env(get, |name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup_with_env(
+        get: impl Fn(&str) -> Option<String>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings> {
+        let values = Values { get: &get };
+        let raw_store = values.text("umw.store");
+        let raw_store = if raw_store.is_empty() {
             DEFAULT_STORE.to_string()
         } else {
-            store
+            raw_store
         };
-        let retry_schedule =
-            parse_schedule(&value("umw.retry_schedule")).map_err(|e| Error::Config {
-                setting: "umw.retry_schedule",
-                reason: e.to_string(),
-            })?;
-        let allowed =
-            parse_allowed_networks(&value("umw.allowed_networks")).map_err(|e| Error::Config {
-                setting: "umw.allowed_networks",
-                reason: e.to_string(),
-            })?;
+        let store = resolve(&raw_store, env)
+            .and_then(|v| {
+                StoreLocation::parse(&v, crate::engine::store::location::DEFAULT_TABLE_PREFIX)
+            })
+            .map_err(|reason| config_error("umw.store", reason))?;
+        let spool_dir = match values.text("umw.spool_dir").trim() {
+            "" => match &store {
+                StoreLocation::Sqlite { path } => spool_beside(path),
+                StoreLocation::Mysql(_) => PathBuf::from(DEFAULT_SPOOL_DIR),
+            },
+            dir if !dir.starts_with('/') => {
+                return Err(config_error(
+                    "umw.spool_dir",
+                    format!(
+                    "{dir:?} is a relative path; give an absolute one, e.g. {DEFAULT_SPOOL_DIR}"
+                ),
+                ))
+            }
+            dir => PathBuf::from(dir),
+        };
+        let retry_schedule = parse_schedule(&values.text("umw.retry_schedule"))
+            .map_err(|e| config_error("umw.retry_schedule", e.to_string()))?;
+        let allowed = parse_allowed_networks(&values.text("umw.allowed_networks"))
+            .map_err(|e| config_error("umw.allowed_networks", e.to_string()))?;
+        let retention_days = values.number("umw.retention_days")?;
         Ok(Settings {
-            store_path: PathBuf::from(store),
+            store,
+            spool_dir,
             retry_schedule,
-            timeout: Duration::from_millis(number("umw.timeout_ms", 100, 600_000)?),
-            shutdown_timeout: Duration::from_millis(number("umw.shutdown_timeout_ms", 0, 600_000)?),
-            max_payload_bytes: number("umw.max_payload_bytes", 1024, 64 << 20)? as usize,
-            queue_capacity: number("umw.queue_capacity", 1, 10_000_000)? as usize,
-            durable_emit: parse_bool(&value("umw.durable_emit")),
+            timeout: Duration::from_millis(values.number("umw.timeout_ms")?),
+            shutdown_timeout: Duration::from_millis(values.number("umw.shutdown_timeout_ms")?),
+            max_payload_bytes: values.number("umw.max_payload_bytes")? as usize,
+            queue_capacity: values.number("umw.queue_capacity")? as usize,
+            durable_emit: values.bool("umw.durable_emit")?,
             policy: AddressPolicy {
-                allow_private_networks: parse_bool(&value("umw.allow_private_networks")),
+                allow_private_networks: values.bool("umw.allow_private_networks")?,
                 allowed_networks: allowed,
             },
-            max_in_flight: number("umw.max_in_flight", 1, 10_000)? as usize,
-            max_in_flight_per_webhook: number("umw.max_in_flight_per_webhook", 1, 10_000)? as usize,
-            disable_after: {
-                let raw = value("umw.disable_after_hours");
-                let hours: f64 = raw.trim().parse().unwrap_or(f64::NAN);
-                if !(0.0..=100_000.0).contains(&hours) {
-                    return Err(Error::Config {
-                        setting: "umw.disable_after_hours",
-                        reason: format!(
-                            "expected hours from 0 (never disable) to 100000, fractions allowed, got {raw:?}"
-                        ),
-                    });
-                }
-                Duration::from_secs_f64(hours * 3600.0)
-            },
+            max_in_flight: values.number("umw.max_in_flight")? as usize,
+            max_in_flight_per_webhook: values.number("umw.max_in_flight_per_webhook")? as usize,
+            disable_after: Duration::from_secs_f64(
+                values.decimal("umw.disable_after_hours")? * 3600.0,
+            ),
+            retention: (retention_days > 0).then(|| Duration::from_secs(retention_days * 86_400)),
         })
     }
 
@@ -173,7 +320,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        Settings::from_lookup(|k| map.get(k).cloned())
+        Settings::from_lookup_with_env(|k| map.get(k).cloned(), |_| None)
     }
 
     #[test]
@@ -182,7 +329,14 @@ mod tests {
         assert_eq!(s.retry_schedule.len(), 7);
         assert_eq!(s.timeout, Duration::from_secs(15));
         assert!(!s.policy.allow_private_networks);
-        assert_eq!(s.store_path, PathBuf::from(DEFAULT_STORE));
+        assert_eq!(
+            s.store,
+            StoreLocation::Sqlite {
+                path: DEFAULT_STORE.into()
+            }
+        );
+        assert_eq!(s.spool_dir, PathBuf::from("/var/lib/umw/umw.sqlite.spool"));
+        assert_eq!(s.retention, Some(Duration::from_secs(90 * 86_400)));
     }
 
     #[test]
@@ -190,19 +344,66 @@ mod tests {
         let s = settings(&[
             ("umw.timeout_ms", "500"),
             ("umw.allow_private_networks", "On"),
+            ("umw.retention_days", "0"),
         ])
         .unwrap();
         assert_eq!(s.timeout, Duration::from_millis(500));
         assert!(s.policy.allow_private_networks);
-        let err = settings(&[("umw.timeout_ms", "fast")]).unwrap_err();
-        assert!(err.to_string().starts_with("umw.timeout_ms"), "{err}");
-        let err = settings(&[("umw.retry_schedule", "x")]).unwrap_err();
-        assert!(err.to_string().starts_with("umw.retry_schedule"), "{err}");
+        assert_eq!(s.retention, None);
+        let cases: &[(&str, &str, &str)] = &[
+            ("umw.timeout_ms", "fast", "whole number"),
+            ("umw.retry_schedule", "x", "not a number"),
+            ("umw.durable_emit", "maybe", "1/0"),
+            ("umw.allow_private_networks", "2", "1/0"),
+            ("umw.store", " ", "is empty"),
+            ("umw.store", "umw.sqlite", "relative path"),
+            ("umw.store", "env:UMW_NOT_SET", "not set"),
+            ("umw.spool_dir", "spool", "relative path"),
+            ("umw.disable_after_hours", "-1", "from 0"),
+            ("umw.retention_days", "99999", "from 0 to 36500"),
+        ];
+        for (name, value, expected) in cases {
+            let err = settings(&[(name, value)]).unwrap_err().to_string();
+            assert!(err.starts_with(name), "{name}={value:?}: {err}");
+            assert!(err.contains(expected), "{name}={value:?}: {err}");
+        }
     }
 
     #[test]
     fn empty_numbers_fall_back_to_defaults() {
-        let s = settings(&[("umw.queue_capacity", "")]).unwrap();
+        let s = settings(&[("umw.queue_capacity", ""), ("umw.durable_emit", "")]).unwrap();
         assert_eq!(s.queue_capacity, 10_000);
+        assert!(!s.durable_emit);
+    }
+
+    #[test]
+    fn mysql_store_gets_its_own_spool_dir() {
+        let s = settings(&[("umw.store", "mysql://u:p@127.0.0.1/wp")]).unwrap();
+        assert_eq!(s.store.backend(), "mysql");
+        assert_eq!(s.spool_dir, PathBuf::from(DEFAULT_SPOOL_DIR));
+        let s = settings(&[
+            ("umw.store", "mysql://u:p@127.0.0.1/wp"),
+            ("umw.spool_dir", "/srv/umw/spool"),
+        ])
+        .unwrap();
+        assert_eq!(s.spool_dir, PathBuf::from("/srv/umw/spool"));
+    }
+
+    #[test]
+    fn every_default_parses_by_its_own_kind() {
+        for s in SETTINGS {
+            match s.kind {
+                Kind::Bool => assert!(parse_bool(s.default).is_some(), "{}", s.name),
+                Kind::Number { min, max } => {
+                    let n: u64 = s.default.parse().unwrap();
+                    assert!((min..=max).contains(&n), "{}", s.name);
+                }
+                Kind::Decimal { min, max } => {
+                    let n: f64 = s.default.parse().unwrap();
+                    assert!((min..=max).contains(&n), "{}", s.name);
+                }
+                Kind::Text => {}
+            }
+        }
     }
 }

@@ -13,6 +13,11 @@ use std::time::{Duration, Instant, SystemTime};
 
 /// Response bodies are kept up to this size per attempt; reading stops there.
 pub const MAX_RESPONSE_BODY: usize = 16 * 1024;
+/// Response headers kept per attempt, and bytes kept of each value.
+pub const MAX_RESPONSE_HEADERS: usize = 32;
+pub const MAX_RESPONSE_HEADER_VALUE: usize = 512;
+/// How extra header values appear in the log.
+pub const MASKED: &str = "••••••";
 /// A receiver may slow retries down with Retry-After, but not beyond this.
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(3600);
 
@@ -106,12 +111,29 @@ pub async fn attempt(
     let key_refs: Vec<&[u8]> = keys.iter().map(Vec::as_slice).collect();
     let signature = signature_header(&key_refs, &job.message_id, timestamp, &body);
 
+    let timestamp = timestamp.to_string();
+    // What the log shows was sent; extra header values are masked (they often carry credentials).
+    result.url = url.to_string();
+    result.request_headers = vec![
+        ("content-type".into(), "application/json".into()),
+        ("user-agent".into(), crate::engine::http::USER_AGENT.into()),
+        ("x-umw-event".into(), job.event.clone()),
+        ("webhook-id".into(), job.message_id.clone()),
+        ("webhook-timestamp".into(), timestamp.clone()),
+        ("webhook-signature".into(), signature.clone()),
+    ];
+    result.request_headers.extend(
+        job.target
+            .headers
+            .iter()
+            .map(|(name, _)| (name.clone(), MASKED.to_string())),
+    );
     let mut request = client
         .post(url)
         .header("content-type", "application/json")
         .header("x-umw-event", &job.event)
         .header("webhook-id", &job.message_id)
-        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-timestamp", timestamp)
         .header("webhook-signature", signature);
     for (name, value) in &job.target.headers {
         request = request.header(name, value);
@@ -119,17 +141,15 @@ pub async fn attempt(
     let exchange = async {
         let response = request.body(body).send().await?;
         let status = response.status().as_u16();
-        // Background deliveries only need Retry-After; the whole set is for test events, whose
-        // result is shown to the admin (and it is a dozen allocations per request).
+        // Kept for the log (bounded: a hostile endpoint can send thousands).
         let headers: Vec<(String, String)> = response
             .headers()
             .iter()
-            .filter(|(k, _)| job.is_test || *k == reqwest::header::RETRY_AFTER)
+            .take(MAX_RESPONSE_HEADERS)
             .map(|(k, v)| {
-                (
-                    k.to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
+                let value = v.as_bytes();
+                let value = &value[..value.len().min(MAX_RESPONSE_HEADER_VALUE)];
+                (k.to_string(), String::from_utf8_lossy(value).into_owned())
             })
             .collect();
         let mut kept = Vec::new();
@@ -362,6 +382,7 @@ mod tests {
             is_test: false,
             target: Arc::new(Target {
                 webhook_id: 1,
+                revision: 1,
                 url: "http://x/".into(),
                 parsed_url: None,
                 format: Format::Envelope,

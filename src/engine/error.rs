@@ -10,12 +10,8 @@ pub enum Error {
     #[error("{field}: {reason}")]
     Invalid { field: String, reason: String },
     /// The store could not be opened, read or written; becomes a `RuntimeException`.
-    #[error("umw store {path}: {source}")]
-    Store {
-        path: String,
-        #[source]
-        source: rusqlite::Error,
-    },
+    #[error(transparent)]
+    Store(#[from] crate::engine::store::StoreError),
     /// The durable-emit spool could not be written; becomes a `RuntimeException`.
     #[error(transparent)]
     Spool(#[from] crate::engine::spool::SpoolError),

@@ -1,8 +1,9 @@
-//! Fork safety for SQLite. SQLite keeps process-global mutexes (memory accounting, the unix VFS
-//! inode list); if `fork()` happens while the writer thread holds one, the child inherits it
-//! locked and deadlocks on its first query. The writer holds a read guard of this gate around
-//! every SQLite call; a `pthread_atfork` prepare handler takes the write side, so a fork only
-//! happens between SQLite calls, and both sides release it afterwards.
+//! Fork safety for the store. A store client can keep process-global locks (SQLite's memory
+//! accounting and unix VFS inode list, a client library's connection state); if `fork()` happens
+//! while a background thread holds one, the child inherits it locked and deadlocks on its first
+//! query. Background threads hold a read guard of this gate around every store call; a
+//! `pthread_atfork` prepare handler takes the write side, so a fork only happens between store
+//! calls, and both sides release it afterwards.
 
 use parking_lot::RwLock;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -20,8 +21,8 @@ pub fn pid() -> u32 {
     PID.load(Ordering::Acquire)
 }
 
-/// Held by background threads while they use SQLite.
-pub fn sqlite_in_use() -> parking_lot::RwLockReadGuard<'static, ()> {
+/// Held by background threads while they use the store.
+pub fn store_in_use() -> parking_lot::RwLockReadGuard<'static, ()> {
     GATE.read()
 }
 

@@ -31,9 +31,20 @@ impl Format {
 
 pub const WILDCARD: &str = "*";
 
+/// The network a webhook belongs to and an event comes from when none is named (the main one).
+pub const DEFAULT_NETWORK: i64 = 1;
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Webhook {
     pub id: i64,
+    /// Only events emitted for this network reach the webhook (WordPress multi-network installs).
+    pub network_id: i64,
+    /// A link to where the webhook is managed, when umw is not its source of truth
+    /// (e.g. `ultimate-multisite:1:42`); unique across the store.
+    pub external_id: Option<String>,
+    /// Moves on every change of what or where the webhook sends (and on delete/disable), so a
+    /// delivery claimed under an older revision is re-checked before it goes on the wire.
+    pub revision: i64,
     pub name: String,
     pub url: String,
     pub events: Vec<String>,
@@ -60,6 +71,11 @@ impl Webhook {
         self.events.iter().any(|e| e == WILDCARD || e == event)
     }
 
+    /// Whether an event emitted for `network_id` reaches this webhook.
+    pub fn takes(&self, network_id: i64, event: &str) -> bool {
+        self.network_id == network_id && self.subscribes_to(event)
+    }
+
     /// Whether deliveries go out: switched on and not disabled by endpoint health.
     pub fn is_live(&self) -> bool {
         self.active && self.disabled_at.is_none()
@@ -80,6 +96,7 @@ impl Webhook {
     pub fn target(&self, now_ms: i64) -> Target {
         Target {
             webhook_id: self.id,
+            revision: self.revision,
             url: self.url.clone(),
             parsed_url: url::Url::parse(&self.url).ok(),
             format: self.format,
@@ -92,6 +109,9 @@ impl Webhook {
 /// Fields given when creating or changing a webhook; `None` = not given.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct WebhookInput {
+    pub network_id: Option<i64>,
+    /// `Some(None)` clears the link.
+    pub external_id: Option<Option<String>>,
     pub name: Option<String>,
     pub url: Option<String>,
     pub events: Option<Vec<String>>,
@@ -105,12 +125,15 @@ pub struct WebhookInput {
 pub struct WebhookFilter {
     pub event: Option<String>,
     pub active: Option<bool>,
+    pub network_id: Option<i64>,
+    pub external_id: Option<String>,
 }
 
 /// An emitted event, its payload already JSON.
 #[derive(Debug, Clone)]
 pub struct NewMessage {
     pub id: String,
+    pub network_id: i64,
     pub event: String,
     pub payload: Vec<u8>,
     pub created_at: i64,
@@ -150,6 +173,7 @@ impl DeliveryStatus {
 #[derive(Debug, Clone)]
 pub struct Target {
     pub webhook_id: i64,
+    pub revision: i64,
     pub url: String,
     /// `url` parsed once per claim, not once per attempt (None if it does not parse; the
     /// attempt then reports why).
@@ -177,6 +201,10 @@ pub struct Job {
 #[derive(Debug, Clone, Default)]
 pub struct AttemptResult {
     pub time_ms: i64,
+    /// Where it was sent (empty when nothing was sent).
+    pub url: String,
+    /// The headers sent, extra header values masked (they may hold credentials).
+    pub request_headers: Vec<(String, String)>,
     pub status_code: Option<u16>,
     pub duration_ms: f64,
     pub error: Option<String>,
@@ -194,9 +222,12 @@ impl AttemptResult {
 #[derive(Debug, Clone)]
 pub struct AttemptView {
     pub time_ms: i64,
+    pub url: Option<String>,
+    pub request_headers: Vec<(String, String)>,
     pub status_code: Option<i64>,
     pub duration_ms: f64,
     pub error: Option<String>,
+    pub response_headers: Vec<(String, String)>,
     pub response_body: String,
 }
 
@@ -214,16 +245,22 @@ pub struct DeliveryView {
     /// Claimed by a running process whose lease has not run out: being sent now.
     pub in_flight: bool,
     pub created_at: i64,
-    pub payload: String,
+    /// Only when asked for (`DeliveryFilter::with_payload`, or a single delivery): payloads can
+    /// be megabytes each.
+    pub payload: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct DeliveryFilter {
     pub webhook_id: Option<i64>,
+    pub network_id: Option<i64>,
     pub event: Option<String>,
     pub status: Option<DeliveryStatus>,
     pub message_id: Option<String>,
     pub since_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+    pub is_test: Option<bool>,
+    pub with_payload: bool,
     pub limit: usize,
     pub offset: usize,
 }
@@ -236,4 +273,42 @@ pub struct StoreCounts {
     pub delivered: i64,
     pub failed: i64,
     pub webhooks: i64,
+    /// When the oldest delivery still waiting (pending or retrying) was created.
+    pub oldest_waiting_created_at: Option<i64>,
+}
+
+/// What `Store::delivery_stats` aggregates: attempts per time bucket, by outcome.
+#[derive(Debug, Clone)]
+pub struct StatsQuery {
+    pub webhook_id: Option<i64>,
+    pub since_ms: i64,
+    pub until_ms: i64,
+    pub bucket_ms: i64,
+}
+
+/// Attempts in one bucket of time, by what they led to; durations as a histogram
+/// (`crate::engine::stats`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StatsBucket {
+    pub start_ms: i64,
+    pub delivered: i64,
+    pub retrying: i64,
+    pub failed: i64,
+    pub durations: crate::engine::stats::Histogram,
+}
+
+/// What one pruning pass removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PruneReport {
+    pub deliveries: u64,
+    pub attempts: u64,
+    pub messages: u64,
+}
+
+impl PruneReport {
+    pub fn add(&mut self, other: PruneReport) {
+        self.deliveries += other.deliveries;
+        self.attempts += other.attempts;
+        self.messages += other.messages;
+    }
 }

@@ -14,8 +14,8 @@ use crate::engine::ids::IdGenerator;
 use crate::engine::model::*;
 use crate::engine::now_ms;
 use crate::engine::signing;
-use crate::engine::spool::{self, Spool};
-use crate::engine::store::{PersistItem, SqliteStore, Store, Transition};
+use crate::engine::spool::Spool;
+use crate::engine::store::{self, PersistItem, Store, StoreHealth, Transition};
 use crate::engine::validate;
 use crate::engine::writer::{
     control_channel, disable_cutoff, emit_channel, outcome_for, recover_into, unleased_deliveries,
@@ -30,6 +30,8 @@ use tokio::sync::Semaphore;
 
 /// Rotated-out secrets keep signing for this long, so receivers can switch without a gap.
 pub const ROTATION_GRACE: Duration = Duration::from_secs(24 * 3600);
+/// Finished deliveries removed per transaction when pruning.
+pub const PRUNE_BATCH: usize = 500;
 /// How long a durable emit waits for room in a full queue before writing the store itself.
 const SPOOLED_HANDOFF: Duration = Duration::from_secs(5);
 
@@ -49,7 +51,7 @@ pub struct Engine {
     handle: tokio::runtime::Handle,
     client: reqwest::Client,
     /// The PHP thread's own connection: admin calls, durable emits, test events.
-    store: Mutex<SqliteStore>,
+    store: Mutex<Box<dyn Store>>,
     cache: Mutex<SubscriptionCache>,
     started_at: Instant,
 }
@@ -72,8 +74,8 @@ impl Engine {
     pub fn start(settings: Settings) -> Result<Engine> {
         crate::engine::fork::install_fork_guard();
         let settings = Arc::new(settings);
-        let store = SqliteStore::open(&settings.store_path)?;
-        let writer_store = SqliteStore::open(&settings.store_path)?;
+        let store = store::open(&settings.store)?;
+        let writer_store = store::open(&settings.store)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("umw-worker")
@@ -94,7 +96,7 @@ impl Engine {
         let (emits, emit_rx) = emit_channel(settings.queue_capacity);
         let (control, control_rx) = control_channel();
         let (recycle, payload_buffers) = crossbeam_channel::bounded(RECYCLED_BUFFERS);
-        let spool = Arc::new(Spool::new(spool::dir_for(&settings.store_path)));
+        let spool = Arc::new(Spool::new(settings.spool_dir.clone()));
         let writer = Writer {
             store: writer_store,
             settings: settings.clone(),
@@ -155,7 +157,7 @@ impl Engine {
     pub fn emit(&self, mut message: NewMessage) -> Result<()> {
         if !self.settings.durable_emit {
             self.hand_over(message, None)?;
-        } else if self.subscribed(&message.event)? {
+        } else if self.subscribed(&message)? {
             // Durable before returning: one append to this process's spool segment. The writer
             // then persists it like any emit; if this process dies first, another replays it.
             message.spooled = self.spool.append(&message)?;
@@ -204,17 +206,24 @@ impl Engine {
     }
 
     /// Whether any live webhook takes this event (events nobody takes cost no disk write).
-    fn subscribed(&self, event: &str) -> Result<bool> {
-        let store = self.store.lock();
-        let webhooks = self.cache.lock().refresh(&store)?;
-        Ok(webhooks.iter().any(|w| w.subscribes_to(event)))
+    /// Asked of a remote store only now and then: a round trip per emit would cost more than
+    /// spooling an event nobody takes (the writer drops those).
+    fn subscribed(&self, message: &NewMessage) -> Result<bool> {
+        let mut store = self.store.lock();
+        if !store.version_is_local() {
+            return Ok(true);
+        }
+        let webhooks = self.cache.lock().refresh(store.as_mut())?;
+        Ok(webhooks
+            .iter()
+            .any(|w| w.takes(message.network_id, &message.event)))
     }
 
     fn persist_now(&self, message: NewMessage) -> Result<()> {
         let now = now_ms();
         let mut store = self.store.lock();
-        let webhooks = self.cache.lock().refresh(&store)?;
-        let deliveries = unleased_deliveries(&webhooks, &message.event, &self.ids, now);
+        let webhooks = self.cache.lock().refresh(store.as_mut())?;
+        let deliveries = unleased_deliveries(&webhooks, &message, &self.ids, now);
         if deliveries.is_empty() {
             self.counters.settle(1);
             return Ok(());
@@ -270,21 +279,16 @@ impl Engine {
     }
 
     pub fn webhook(&self, id: i64) -> Result<Option<Webhook>> {
-        self.store.lock().get_webhook(id)
+        Ok(self.store.lock().get_webhook(id)?)
     }
 
     pub fn webhooks(&self, filter: &WebhookFilter) -> Result<Vec<Webhook>> {
-        self.store.lock().list_webhooks(filter)
+        Ok(self.store.lock().list_webhooks(filter)?)
     }
 
     pub fn update_webhook(&self, id: i64, input: WebhookInput) -> Result<Option<Webhook>> {
         let input = validate::input(input, &self.settings.policy)?;
-        let mut store = self.store.lock();
-        if !store.update_webhook(id, &input, now_ms())? {
-            return Ok(None);
-        }
-        let updated = store.get_webhook(id)?;
-        drop(store);
+        let updated = self.store.lock().update_webhook(id, &input, now_ms())?;
         self.wake_writer();
         Ok(updated)
     }
@@ -327,6 +331,7 @@ impl Engine {
         let delivery_id = self.ids.next("dlv_", now);
         let message = NewMessage {
             id: message_id.clone(),
+            network_id: webhook.network_id,
             event: event.clone(),
             payload: payload.clone(),
             created_at: now,
@@ -384,7 +389,7 @@ impl Engine {
         };
         let owner = format!("{}_fg", self.owner);
         let batch = self.settings.max_in_flight.max(1);
-        recover_into(&mut self.store.lock(), &self.ids, self.spool.dir())?;
+        recover_into(self.store.lock().as_mut(), &self.ids, self.spool.dir())?;
         loop {
             if limit.is_some_and(|l| started.elapsed() >= l) {
                 break;
@@ -399,12 +404,12 @@ impl Engine {
                 // Without a time limit: done once nothing is due. With one: wait for what is
                 // scheduled (retries, other processes' claims) until the queue is empty.
                 let Some(limit) = limit else { break };
-                let store = self.store.lock();
+                let mut store = self.store.lock();
                 let counts = store.counts()?;
                 if counts.pending + counts.retrying == 0 {
                     break;
                 }
-                let next = store.next_due()?.unwrap_or(now + 1000);
+                let next = store.next_due(now)?.unwrap_or(now + 1000);
                 drop(store);
                 let left = limit.saturating_sub(started.elapsed());
                 let wait = Duration::from_millis((next - now).clamp(20, 1000) as u64).min(left);
@@ -463,11 +468,43 @@ impl Engine {
     }
 
     pub fn deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<DeliveryView>> {
-        self.store.lock().deliveries(filter)
+        Ok(self.store.lock().deliveries(filter, now_ms())?)
+    }
+
+    pub fn count_deliveries(&self, filter: &DeliveryFilter) -> Result<i64> {
+        Ok(self.store.lock().count_deliveries(filter)?)
     }
 
     pub fn delivery(&self, id: &str) -> Result<Option<DeliveryView>> {
-        self.store.lock().delivery(id)
+        Ok(self.store.lock().delivery(id, now_ms())?)
+    }
+
+    pub fn delivery_stats(&self, query: &StatsQuery) -> Result<Vec<StatsBucket>> {
+        Ok(self.store.lock().delivery_stats(query)?)
+    }
+
+    /// Remove finished deliveries older than `older_than` in small batches (other processes
+    /// keep writing in between); space is given back afterwards.
+    pub fn prune(&self, older_than: Duration) -> Result<PruneReport> {
+        let before = now_ms() - older_than.as_millis() as i64;
+        let mut total = PruneReport::default();
+        loop {
+            let step = self.store.lock().prune(before, PRUNE_BATCH)?;
+            total.add(step);
+            if step.deliveries < PRUNE_BATCH as u64 {
+                break;
+            }
+        }
+        self.store.lock().reclaim_space()?;
+        Ok(total)
+    }
+
+    pub fn spool_status(&self) -> crate::engine::spool::SpoolStatus {
+        crate::engine::spool::status(self.spool.dir())
+    }
+
+    pub fn store_health(&self) -> StoreHealth {
+        self.store.lock().health()
     }
 
     pub fn redeliver(&self, id: &str) -> Result<bool> {
@@ -476,14 +513,36 @@ impl Engine {
         Ok(done)
     }
 
+    /// Re-queue failed deliveries of a live webhook (a disabled one would fail them again).
     pub fn replay(&self, webhook_id: i64, since_ms: i64) -> Result<i64> {
-        let n = self.store.lock().replay(webhook_id, since_ms, now_ms())?;
+        let mut store = self.store.lock();
+        match store.get_webhook(webhook_id)? {
+            None => return Err(Error::invalid("webhook_id", format!("no webhook with id {webhook_id}"))),
+            Some(w) if w.disabled_at.is_some() => {
+                return Err(Error::invalid(
+                    "webhook_id",
+                    format!(
+                        "webhook {webhook_id} is disabled ({}); enable it first (set active to true), then replay",
+                        w.disabled_reason.as_deref().unwrap_or("no reason given")
+                    ),
+                ))
+            }
+            Some(w) if !w.active => {
+                return Err(Error::invalid(
+                    "webhook_id",
+                    format!("webhook {webhook_id} is inactive; activate it first, then replay"),
+                ))
+            }
+            Some(_) => {}
+        }
+        let n = store.replay(webhook_id, since_ms, now_ms())?;
+        drop(store);
         let _ = self.control.send(Control::Wake);
         Ok(n)
     }
 
     pub fn counts(&self) -> Result<StoreCounts> {
-        self.store.lock().counts()
+        Ok(self.store.lock().counts()?)
     }
 
     pub fn queued(&self) -> usize {

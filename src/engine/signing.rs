@@ -15,8 +15,8 @@ pub const SECRET_PREFIX: &str = "whsec_";
 
 /// Bounds on the decoded key; below 24 bytes a key is too guessable, above 64
 /// it exceeds SHA-256's block size and would only be hashed down anyway.
-const MIN_KEY_BYTES: usize = 24;
-const MAX_KEY_BYTES: usize = 64;
+pub const MIN_KEY_BYTES: usize = 24;
+pub const MAX_KEY_BYTES: usize = 64;
 const GENERATED_KEY_BYTES: usize = 32;
 
 /// SHA-256's block size: HMAC zero-pads shorter keys and hashes longer ones to it.

@@ -11,7 +11,11 @@
 //! the records into the store (messages already there are skipped) and deletes the file.
 //!
 //! Record: `len: u32 LE | crc32(body): u32 LE | body`, where body is
-//! `seq: u64 | created_at: i64 | id_len: u16 | id | event_len: u16 | event | payload`.
+//! `seq: u64 | created_at: i64 | id_len: u16 | id | [network_id: i64] | event_len: u16 | event | payload`.
+//! The network id is there only for networks other than the main one, flagged by the top bit of
+//! `id_len` (records written before networks existed never set it).
+//!
+//! Segments and the directory are private to the PHP user (0600 / 0700): they hold payloads.
 //! A torn or damaged tail (killed mid-`write`) ends the replay of that segment.
 
 use crate::engine::model::NewMessage;
@@ -28,6 +32,10 @@ use thiserror::Error;
 const SEGMENT_BYTES: u64 = 4 << 20;
 const HEADER: usize = 8;
 const EXTENSION: &str = "spool";
+/// Set in the id length of records that carry a network id.
+const NETWORK_FLAG: u16 = 0x8000;
+/// Ids and event names are far shorter; the flag bit must stay free.
+const MAX_TEXT: usize = 0x7FFF;
 
 #[derive(Debug, Error)]
 pub enum SpoolError {
@@ -46,13 +54,6 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> SpoolError + '_ {
     }
 }
 
-/// The spool directory for a store file: `<store>.spool/` beside it.
-pub fn dir_for(store_path: &Path) -> PathBuf {
-    let mut name = store_path.as_os_str().to_owned();
-    name.push(".spool");
-    PathBuf::from(name)
-}
-
 struct Segment {
     path: PathBuf,
     /// Holds the segment's flock for as long as it is open.
@@ -63,7 +64,7 @@ struct Segment {
 
 impl Segment {
     fn create(dir: &Path) -> Result<Segment, SpoolError> {
-        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+        crate::engine::store::sqlite::create_private_dir(dir).map_err(io_err(dir))?;
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
@@ -75,6 +76,7 @@ impl Segment {
         let file = OpenOptions::new()
             .create_new(true)
             .append(true)
+            .mode(0o600)
             .custom_flags(libc::O_CLOEXEC)
             .open(&path)
             .map_err(io_err(&path))?;
@@ -219,11 +221,20 @@ fn encode(out: &mut Vec<u8>, seq: u64, m: &NewMessage) {
     out.extend_from_slice(&[0; HEADER]);
     out.extend_from_slice(&seq.to_le_bytes());
     out.extend_from_slice(&m.created_at.to_le_bytes());
-    for s in [&m.id, &m.event] {
+    let other_network = m.network_id != crate::engine::model::DEFAULT_NETWORK;
+    for (i, s) in [&m.id, &m.event].into_iter().enumerate() {
         let bytes = s.as_bytes();
-        let len = bytes.len().min(u16::MAX as usize);
-        out.extend_from_slice(&(len as u16).to_le_bytes());
+        let len = bytes.len().min(MAX_TEXT);
+        let flag = if i == 0 && other_network {
+            NETWORK_FLAG
+        } else {
+            0
+        };
+        out.extend_from_slice(&(len as u16 | flag).to_le_bytes());
         out.extend_from_slice(&bytes[..len]);
+        if i == 0 && other_network {
+            out.extend_from_slice(&m.network_id.to_le_bytes());
+        }
     }
     out.extend_from_slice(&m.payload);
     let body_len = (out.len() - HEADER) as u32;
@@ -253,18 +264,33 @@ fn decode_one(bytes: &[u8], at: usize) -> Option<(NewMessage, usize)> {
     }
     let created_at = i64::from_le_bytes(body.get(8..16)?.try_into().ok()?);
     let mut pos = 16;
+    let mut text = || -> Option<(String, bool)> {
+        let raw = u16::from_le_bytes(body.get(pos..pos + 2)?.try_into().ok()?);
+        let n = (raw & !NETWORK_FLAG) as usize;
+        let s = std::str::from_utf8(body.get(pos + 2..pos + 2 + n)?).ok()?;
+        pos += 2 + n;
+        Some((s.to_string(), raw & NETWORK_FLAG != 0))
+    };
+    let (id, has_network) = text()?;
+    let network_id = if has_network {
+        let n = i64::from_le_bytes(body.get(pos..pos + 8)?.try_into().ok()?);
+        pos += 8;
+        n
+    } else {
+        crate::engine::model::DEFAULT_NETWORK
+    };
     let mut text = || -> Option<String> {
         let n = u16::from_le_bytes(body.get(pos..pos + 2)?.try_into().ok()?) as usize;
         let s = std::str::from_utf8(body.get(pos + 2..pos + 2 + n)?).ok()?;
         pos += 2 + n;
         Some(s.to_string())
     };
-    let id = text()?;
     let event = text()?;
     let payload = body.get(pos..)?.to_vec();
     Some((
         NewMessage {
             id,
+            network_id,
             event,
             payload,
             created_at,
@@ -272,6 +298,46 @@ fn decode_one(bytes: &[u8], at: usize) -> Option<(NewMessage, usize)> {
         },
         at + HEADER + len,
     ))
+}
+
+/// What is in a spool directory, for `umw_stats()` and `php --ri`.
+#[derive(Debug, Clone, Default)]
+pub struct SpoolStatus {
+    pub dir: String,
+    pub segments: usize,
+    pub bytes: u64,
+    pub private: bool,
+    pub warnings: Vec<String>,
+}
+
+pub fn status(dir: &Path) -> SpoolStatus {
+    use std::os::unix::fs::MetadataExt;
+    let mut out = SpoolStatus {
+        dir: dir.display().to_string(),
+        ..Default::default()
+    };
+    if let Ok(meta) = std::fs::metadata(dir) {
+        if meta.mode() & 0o077 != 0 {
+            out.warnings.push(format!(
+                "{} is mode {:o}",
+                dir.display(),
+                meta.mode() & 0o777
+            ));
+        }
+    }
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.extension().and_then(|e| e.to_str()) == Some(EXTENSION) {
+            out.segments += 1;
+            out.bytes += entry.metadata().map(|m| m.len()).unwrap_or(0);
+            files.push(path);
+        }
+    }
+    out.warnings
+        .extend(crate::engine::store::sqlite::readable_by_others(&files));
+    out.private = out.warnings.is_empty();
+    out
 }
 
 /// Segments left by processes that died: each one locked, read, handed to `persist` (which
@@ -321,6 +387,7 @@ mod tests {
     fn message(i: usize) -> NewMessage {
         NewMessage {
             id: format!("msg_{i:026}"),
+            network_id: if i % 2 == 0 { 1 } else { 7 },
             event: "payment_received".into(),
             payload: format!("{{\"n\":{i}}}").into_bytes(),
             created_at: 1_700_000_000_000 + i as i64,
@@ -351,6 +418,11 @@ mod tests {
         assert_eq!(whole[2].id, message(2).id);
         assert_eq!(whole[1].payload, message(1).payload);
         assert_eq!(whole[0].created_at, message(0).created_at);
+        assert_eq!(
+            whole.iter().map(|m| m.network_id).collect::<Vec<_>>(),
+            vec![1, 7, 1]
+        );
+        assert_eq!(whole[1].event, "payment_received");
         // Cut mid-record: the first two survive.
         assert_eq!(decode_all(&bytes[..bytes.len() - 5]).len(), 2);
         // A flipped byte in the second record's body: only the first survives.

@@ -13,9 +13,12 @@ pub const MAX_EVENTS: usize = 100;
 pub const MAX_HEADERS: usize = 32;
 pub const MAX_HEADER_NAME_BYTES: usize = 128;
 pub const MAX_HEADER_VALUE_BYTES: usize = 4096;
+pub const MAX_EXTERNAL_ID_CHARS: usize = 191;
 
-/// Headers the engine owns: overriding them would break framing, signing or routing.
-const RESERVED_HEADERS: &[&str] = &[
+/// Headers the engine owns: overriding them would break framing, signing or routing (and
+/// `user-agent` always says `umw/<version>`, as the README promises).
+pub const RESERVED_HEADERS: &[&str] = &[
+    "user-agent",
     "host",
     "content-length",
     "content-type",
@@ -89,6 +92,12 @@ pub fn url(value: &str, policy: &AddressPolicy) -> Result<String> {
     }
     if parsed.host().is_none() {
         return Err(Error::invalid("url", "must have a host"));
+    }
+    if parsed.port() == Some(0) {
+        return Err(Error::invalid(
+            "url",
+            "port 0 is not a port anything listens on; give 1-65535 or none",
+        ));
     }
     policy.check_url_host(&parsed).map_err(|blocked| {
         Error::invalid(
@@ -175,10 +184,15 @@ pub fn headers(values: &[(String, String)]) -> Result<Vec<(String, String)>> {
                 format!("value of {name:?} is over {MAX_HEADER_VALUE_BYTES} bytes"),
             ));
         }
-        if value.chars().any(|c| c == '\r' || c == '\n' || c == '\0') {
+        // HTTP allows tab and visible characters in a value; any other control character
+        // would make every attempt fail (or split the header).
+        if let Some(c) = value.chars().find(|c| c.is_control() && *c != '\t') {
             return Err(Error::invalid(
                 "headers",
-                format!("value of {name:?} must not contain CR, LF or NUL"),
+                format!(
+                    "value of {name:?} must not contain control characters (found U+{:04X}); CR, LF and NUL included",
+                    c as u32
+                ),
             ));
         }
         out.push((name.to_string(), value.trim().to_string()));
@@ -186,8 +200,47 @@ pub fn headers(values: &[(String, String)]) -> Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+pub fn network_id(value: i64) -> Result<i64> {
+    if value < 1 {
+        return Err(Error::invalid(
+            "network_id",
+            format!("must be a network id (1 or more), got {value}"),
+        ));
+    }
+    Ok(value)
+}
+
+pub fn external_id(value: &str) -> Result<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(Error::invalid(
+            "external_id",
+            "must not be empty; use null to remove the link",
+        ));
+    }
+    if value.chars().count() > MAX_EXTERNAL_ID_CHARS {
+        return Err(Error::invalid(
+            "external_id",
+            format!("must be at most {MAX_EXTERNAL_ID_CHARS} characters"),
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            "external_id",
+            "must not contain control characters",
+        ));
+    }
+    Ok(value.to_string())
+}
+
 /// Validate every given field of an input in place.
 pub fn input(mut input: WebhookInput, policy: &AddressPolicy) -> Result<WebhookInput> {
+    if let Some(v) = input.network_id {
+        input.network_id = Some(network_id(v)?);
+    }
+    if let Some(Some(v)) = &input.external_id {
+        input.external_id = Some(Some(external_id(v)?));
+    }
     if let Some(v) = &input.name {
         input.name = Some(name(v)?);
     }
@@ -241,6 +294,10 @@ mod tests {
             let err = url(bad, &open).unwrap_err().to_string();
             assert!(err.starts_with("url: "), "{bad}: {err}");
         }
+        assert!(url("http://example.com:0/", &open)
+            .unwrap_err()
+            .to_string()
+            .contains("port 0"));
         let strict = AddressPolicy::default();
         let err = url("http://127.0.0.1/", &strict).unwrap_err().to_string();
         assert!(err.contains("blocked: 127.0.0.1 is loopback"), "{err}");
@@ -264,6 +321,9 @@ mod tests {
         assert_eq!(ok, vec![("X-Api-Key".to_string(), "abc".to_string())]);
         for (n, v) in [
             ("Host", "evil"),
+            ("User-Agent", "evil/1"),
+            ("X-Ctl", "a\x01b"),
+            ("X-Del", "a\x7fb"),
             ("Content-Length", "1"),
             ("webhook-signature", "x"),
             ("X-Bad", "a\r\nInjected: 1"),

@@ -12,7 +12,7 @@ use crate::engine::ids::IdGenerator;
 use crate::engine::model::{AttemptResult, Job, NewMessage, Target, Webhook};
 use crate::engine::now_ms;
 use crate::engine::spool::{self, Spool};
-use crate::engine::store::{Outcome, PersistItem, SqliteStore, Store};
+use crate::engine::store::{Outcome, PersistItem, Store, WebhooksVersion};
 use crossbeam_channel::{Receiver, Sender};
 use parking_lot::{Condvar, Mutex};
 use std::collections::HashMap;
@@ -166,6 +166,7 @@ pub fn outcome_for(settings: &Settings, job: &Job, result: AttemptResult, now: i
         attempt: result,
         transition,
         disable,
+        is_test: job.is_test,
     }
 }
 
@@ -180,7 +181,7 @@ pub fn disable_cutoff(settings: &Settings, now: i64) -> i64 {
 
 /// Live webhooks, reloaded only when the store's webhooks version moved.
 pub struct SubscriptionCache {
-    version: Option<(i64, u64)>,
+    version: Option<WebhooksVersion>,
     webhooks: Arc<Vec<Webhook>>,
 }
 
@@ -193,7 +194,7 @@ impl SubscriptionCache {
     }
 
     /// The current live webhooks (a shared snapshot: cheap to hold across store writes).
-    pub fn refresh(&mut self, store: &SqliteStore) -> crate::engine::Result<Arc<Vec<Webhook>>> {
+    pub fn refresh(&mut self, store: &mut dyn Store) -> crate::engine::Result<Arc<Vec<Webhook>>> {
         let version = store.webhooks_version()?;
         if self.version != Some(version) {
             self.webhooks = Arc::new(store.live_webhooks()?);
@@ -237,7 +238,7 @@ async fn run_job(job: Job, per_webhook: Arc<Semaphore>, ctx: Arc<TaskContext>) {
 }
 
 pub struct Writer {
-    pub store: SqliteStore,
+    pub store: Box<dyn Store>,
     pub settings: Arc<Settings>,
     pub counters: Arc<Counters>,
     pub ids: Arc<IdGenerator>,
@@ -374,7 +375,7 @@ impl Writer {
             }
             // Keep going even if a bug panics one iteration: the PHP process must not lose its writer.
             let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let _gate = crate::engine::fork::sqlite_in_use();
+                let _gate = crate::engine::fork::store_in_use();
                 self.step(&mut state)
             }));
             if step.is_err() {
@@ -389,13 +390,13 @@ impl Writer {
                 }
             }
             if let Some(ack) = state.finish_ack.take() {
-                let _gate = crate::engine::fork::sqlite_in_use();
+                let _gate = crate::engine::fork::store_in_use();
                 self.finish(&mut state);
                 let _ = ack.send(());
                 return;
             }
             if disconnected && self.emits.is_empty() && state.unpersisted.is_empty() {
-                let _gate = crate::engine::fork::sqlite_in_use();
+                let _gate = crate::engine::fork::store_in_use();
                 self.finish(&mut state);
                 return;
             }
@@ -507,7 +508,7 @@ impl Writer {
     }
 
     fn persist(&mut self, state: &mut State, now: i64) -> crate::engine::Result<Vec<Job>> {
-        let webhooks = state.cache.refresh(&self.store)?;
+        let webhooks = state.cache.refresh(self.store.as_mut())?;
         let mut targets: HashMap<i64, Arc<Target>> = HashMap::new();
         let lease_until = self.lease_until(now);
         let mut items = Vec::new();
@@ -519,7 +520,7 @@ impl Writer {
         for message in &state.unpersisted {
             let matching: Vec<&Webhook> = webhooks
                 .iter()
-                .filter(|w| w.subscribes_to(&message.event))
+                .filter(|w| w.takes(message.network_id, &message.event))
                 .collect();
             if matching.is_empty() {
                 unmatched += 1;
@@ -596,7 +597,7 @@ impl Writer {
         lease_until: i64,
         now: i64,
     ) -> crate::engine::Result<()> {
-        self.store.persist(items, &self.owner, lease_until, now)
+        Ok(self.store.persist(items, &self.owner, lease_until, now)?)
     }
 
     /// Deliveries this process persisted but another process (or `umw_work`) attempted never
@@ -641,7 +642,7 @@ impl Writer {
             return;
         }
         state.next_recover = Instant::now() + RECOVER_EVERY;
-        match recover_into(&mut self.store, &self.ids, self.spool.dir()) {
+        match recover_into(self.store.as_mut(), &self.ids, self.spool.dir()) {
             Ok(0) => {}
             Ok(_) => state.next_poll = Instant::now(),
             Err(e) => self.counters.note_error(e.to_string()),
@@ -678,7 +679,7 @@ impl Writer {
                 let next = if got_all_room || room == 0 || any_full {
                     now
                 } else {
-                    match self.store.next_due() {
+                    match self.store.next_due(now) {
                         Ok(Some(t)) => t,
                         _ => now,
                     }
@@ -757,13 +758,13 @@ impl Writer {
 /// polls first claims them.
 pub fn unleased_deliveries(
     webhooks: &[Webhook],
-    event: &str,
+    message: &NewMessage,
     ids: &IdGenerator,
     now: i64,
 ) -> Vec<(String, i64, bool)> {
     webhooks
         .iter()
-        .filter(|w| w.subscribes_to(event))
+        .filter(|w| w.takes(message.network_id, &message.event))
         .map(|w| (ids.next("dlv_", now), w.id, false))
         .collect()
 }
@@ -771,7 +772,7 @@ pub fn unleased_deliveries(
 /// Persist the messages of orphaned spool segments, unleased, for whichever process claims them
 /// first; messages already stored are skipped by `Store::persist`.
 pub fn recover_into(
-    store: &mut SqliteStore,
+    store: &mut dyn Store,
     ids: &IdGenerator,
     dir: &std::path::Path,
 ) -> crate::engine::Result<usize> {
@@ -781,7 +782,7 @@ pub fn recover_into(
         let items: Vec<PersistItem> = batch
             .iter()
             .filter_map(|message| {
-                let deliveries = unleased_deliveries(&webhooks, &message.event, ids, now);
+                let deliveries = unleased_deliveries(&webhooks, message, ids, now);
                 (!deliveries.is_empty()).then_some(PersistItem {
                     message,
                     deliveries,
@@ -789,7 +790,7 @@ pub fn recover_into(
                 })
             })
             .collect();
-        store.persist(&items, "", 0, now)
+        Ok(store.persist(&items, "", 0, now)?)
     })
 }
 

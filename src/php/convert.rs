@@ -276,22 +276,31 @@ pub fn json_to_zval(value: &Value) -> Zval {
         Value::String(s) => {
             let _ = zv.set_string(s, false);
         }
+        Value::Array(_) | Value::Object(_) => zv.set_hashtable(json_to_array(value)),
+    }
+    zv
+}
+
+/// A JSON object or list as a PHP array (for the declared `array` return types); a scalar
+/// becomes an empty array.
+pub fn json_to_array(value: &Value) -> ext_php_rs::boxed::ZBox<ZendHashTable> {
+    match value {
         Value::Array(items) => {
             let mut ht = ZendHashTable::with_capacity(items.len() as u32);
             for item in items {
                 let _ = ht.push(json_to_zval(item));
             }
-            zv.set_hashtable(ht);
+            ht
         }
         Value::Object(map) => {
             let mut ht = ZendHashTable::with_capacity(map.len() as u32);
             for (k, v) in map {
                 let _ = ht.insert(k.as_str(), json_to_zval(v));
             }
-            zv.set_hashtable(ht);
+            ht
         }
+        _ => ZendHashTable::new(),
     }
-    zv
 }
 
 /// A PHP value as JSON, for small structured inputs (samples, headers); payloads use `encode_array`.
@@ -379,6 +388,12 @@ impl<'a> Fields<'a> {
     }
 
     fn wrong(&self, key: &str, expected: &str, value: &Zval) -> PhpException {
+        if value.is_string() && value.str().is_none() {
+            return value_error(
+                self.function,
+                format!("{}[\"{key}\"] must be valid UTF-8 text", self.what),
+            );
+        }
         type_error(
             self.function,
             format!(
@@ -387,6 +402,15 @@ impl<'a> Fields<'a> {
                 type_name(value)
             ),
         )
+    }
+
+    /// Absent: None; null: Some(None) (clear it); a string: Some(Some(..)).
+    pub fn nullable_string(&self, key: &str) -> Result<Option<Option<String>>, PhpException> {
+        match self.array.get(key).map(|v| v.dereference()) {
+            None => Ok(None),
+            Some(v) if v.is_null() => Ok(Some(None)),
+            Some(_) => Ok(Some(self.string(key)?)),
+        }
     }
 
     pub fn string(&self, key: &str) -> Result<Option<String>, PhpException> {

@@ -3,11 +3,17 @@
 //! The runtime is never started here: module startup runs in the PHP-FPM master before it forks,
 //! so the engine starts lazily on first use in each process (`engine::runtime::current`).
 
+mod args;
 mod convert;
+mod deliveries;
 mod errors;
 mod functions;
+mod memory;
+mod status;
+mod webhooks;
 
-use crate::engine::config::{Settings, INI_DEFAULTS};
+use crate::engine::config::{Settings, SETTINGS};
+use crate::engine::rules;
 use crate::engine::runtime;
 use ext_php_rs::flags::IniEntryPermission;
 use ext_php_rs::prelude::*;
@@ -51,9 +57,10 @@ fn leak_cstr(s: &str) -> &'static std::ffi::CStr {
 }
 
 fn register_ini(module_number: i32) {
-    let mut entries: Vec<IniEntryDef> = INI_DEFAULTS
+    let mut entries: Vec<IniEntryDef> = SETTINGS
         .iter()
-        .map(|(name, default)| {
+        .map(|setting| {
+            let (name, default) = (setting.name, setting.default);
             // Settings are read once when a process's engine starts, so changing them at run
             // time (ini_set) would mislead: php.ini, -d, or the FPM pool only.
             IniEntryDef::new(
@@ -89,7 +96,10 @@ pub extern "C" fn info(module: *mut ModuleEntry) {
         info_table_row!("version", VERSION);
         match &settings {
             Ok(s) => {
-                info_table_row!("store", s.store_path.display().to_string().as_str());
+                // Display of a location never includes a password.
+                info_table_row!("store", s.store.to_string().as_str());
+                info_table_row!("store backend", s.store.backend());
+                info_table_row!("spool", s.spool_dir.display().to_string().as_str());
             }
             Err(e) => {
                 info_table_row!("configuration error", e.to_string().as_str());
@@ -112,6 +122,19 @@ pub extern "C" fn info(module: *mut ModuleEntry) {
             None => "not started (starts on first use in each process)".to_string(),
         };
         info_table_row!("runtime", state.as_str());
+        if let Some(engine) = runtime::running() {
+            let health = engine.store_health();
+            let spool = engine.spool_status();
+            for warning in health.warnings.iter().chain(&spool.warnings) {
+                info_table_row!(
+                    "warning",
+                    format!(
+                        "{warning}: readable by other users (chmod 600 files, 700 directories)"
+                    )
+                    .as_str()
+                );
+            }
+        }
         info_table_end!();
         let display = symbol::<std::ffi::c_void>(c"display_ini_entries");
         if !display.is_null() {
@@ -128,6 +151,12 @@ pub extern "C" fn info(module: *mut ModuleEntry) {
 #[php_module]
 #[php(startup = "startup")]
 pub fn get_module(module: ModuleBuilder) -> ModuleBuilder {
+    let module = rules::constants()
+        .into_iter()
+        .fold(module, |module, (name, value)| match value {
+            rules::Constant::Text(text) => module.constant((name, text, &[])),
+            rules::Constant::Int(n) => module.constant((name, n, &[])),
+        });
     functions::register(module)
         .shutdown_function(shutdown)
         .info_function(info)

@@ -156,10 +156,10 @@ foreach ($cases as $name => [$make, $expect]) {
             }
             $outcome = "ok $id " . strlen($expected) . ' bytes';
             $ok = true;
-            $stored = umw_deliveries(['message_id' => $id])[0]['payload'] ?? null;
+            $stored = umw_deliveries(['message_id' => $id, 'with_payload' => true])[0]['payload'] ?? null;
             if ($stored === null) {
                 umw_flush(10);
-                $stored = umw_deliveries(['message_id' => $id])[0]['payload'] ?? null;
+                $stored = umw_deliveries(['message_id' => $id, 'with_payload' => true])[0]['payload'] ?? null;
             }
             if ($stored !== $expected) {
                 $ok = false;

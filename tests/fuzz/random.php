@@ -114,7 +114,7 @@ for ($i = 0; $i < $count; $i++) {
 }
 umw_flush(20);
 foreach ($ids as $id => [$i, $expected]) {
-    $stored = umw_deliveries(['message_id' => $id])[0]['payload'] ?? null;
+    $stored = umw_deliveries(['message_id' => $id, 'with_payload' => true])[0]['payload'] ?? null;
     if ($stored !== $expected) {
         $failures++;
         echo "case $i\tFAIL\tstored ", var_export(substr((string) $stored, 0, 300), true), ' expected ', var_export(substr($expected, 0, 300), true), "\n";
