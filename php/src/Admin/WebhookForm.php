@@ -62,7 +62,7 @@ final class WebhookForm {
 		self::row(
 			Actions::FIELD_NAME,
 			__( 'Name', 'umw' ),
-			sprintf( '<input type="text" class="regular-text" id="%1$s" name="%1$s" value="%2$s" maxlength="%3$d" />', esc_attr( Actions::FIELD_NAME ), esc_attr( $values['name'] ), (int) Sanitizer::rule( 'webhook_name_max_length' ) )
+			sprintf( '<input type="text" class="regular-text" id="%1$s" name="%1$s" value="%2$s" maxlength="%3$d" />', esc_attr( Actions::FIELD_NAME ), esc_attr( $values['name'] ), (int) Sanitizer::rule( 'webhook.name_max_length' ) )
 			. '<p class="description">' . esc_html__( 'Something you will recognise in the list, e.g. "CRM — new customers". Left empty: the events and the host.', 'umw' ) . '</p>'
 		);
 		self::row(

@@ -128,8 +128,9 @@ final class DeliveryCommand {
 			\WP_CLI::line( (string) $this->run( fn() => $this->deliveries->count( $filter ) ) );
 			return;
 		}
-		$filter['limit']  = $assoc_args['limit'] ?? 50;
-		$filter['offset'] = $assoc_args['offset'] ?? 0;
+		$filter['limit']        = $assoc_args['limit'] ?? 50;
+		$filter['offset']       = $assoc_args['offset'] ?? 0;
+		$filter['with_payload'] = str_contains( (string) ( $assoc_args['fields'] ?? '' ) . ',' . (string) ( $assoc_args['field'] ?? '' ), 'payload' );
 		$items            = $this->run( fn() => $this->deliveries->list( $filter ) );
 		$names            = $this->webhook_names();
 		$items            = array_map( fn( array $d ) => $this->summary( $d, $names ), $items );
@@ -327,8 +328,10 @@ final class DeliveryCommand {
 			'next_attempt_at'  => $d['next_attempt_at'] ?? null,
 			'in_flight'        => ! empty( $d['in_flight'] ),
 			'created_at'       => $d['created_at'] ?? null,
-			'payload'          => Deliveries::decoded_payload( $d ),
 		);
+		if ( array_key_exists( 'payload', $d ) ) {
+			$row['payload'] = Deliveries::decoded_payload( $d );
+		}
 		if ( $keep_attempts ) {
 			$row['attempt_list'] = (array) ( $d['attempts'] ?? array() );
 		}

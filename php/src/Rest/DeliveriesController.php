@@ -74,12 +74,15 @@ final class DeliveriesController extends Controller {
 				}
 				$total  = $this->deliveries->count( $filter );
 				$offset = null !== $request['offset'] ? (int) $request['offset'] : ( (int) $request['page'] - 1 ) * (int) $request['per_page'];
-				$rows   = $this->deliveries->list( $filter + array( 'limit' => (int) $request['per_page'], 'offset' => $offset ) );
+				$rows   = $this->deliveries->list(
+					$filter + array(
+						'limit'        => (int) $request['per_page'],
+						'offset'       => $offset,
+						'with_payload' => (bool) $request['with_payload'],
+					)
+				);
 				$items  = array();
 				foreach ( $rows as $row ) {
-					if ( ! $request['with_payload'] ) {
-						unset( $row['payload'] );
-					}
 					$items[] = $this->prepare_response_for_collection( $this->prepare_item_for_response( $row, $request ) );
 				}
 				return $this->collection( $items, $total, $request );

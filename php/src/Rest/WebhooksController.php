@@ -287,7 +287,7 @@ final class WebhooksController extends Controller {
 					'description' => sprintf(
 						/* translators: %d: maximum length */
 						__( 'A friendly name, at most %d characters. Default on create: "<events> → <host>".', 'umw' ),
-						(int) Sanitizer::rule( 'webhook_name_max_length' )
+						(int) Sanitizer::rule( 'webhook.name_max_length' )
 					),
 					'type'        => 'string',
 					'context'     => $rules,
@@ -318,7 +318,7 @@ final class WebhooksController extends Controller {
 				'format'           => array(
 					'description' => __( 'Body format: flat (the payload) or envelope ({type, timestamp, data}).', 'umw' ),
 					'type'        => 'string',
-					'enum'        => array_values( (array) Sanitizer::rule( 'formats' ) ),
+					'enum'        => array_values( (array) Sanitizer::rule( 'webhook.formats' ) ),
 					'context'     => $rules,
 				),
 				'headers'          => array(

@@ -25,7 +25,9 @@ final class Deliveries {
 	 * @param array<string,mixed> $filter
 	 */
 	public function count( array $filter = array() ): int {
-		return Engine::count_deliveries( $this->filter( $filter ) );
+		$clean = $this->filter( $filter );
+		unset( $clean['limit'], $clean['offset'], $clean['with_payload'] );
+		return umw_count_deliveries( $clean );
 	}
 
 	/**
@@ -38,8 +40,8 @@ final class Deliveries {
 		$out = array();
 		foreach ( $webhook_ids as $id ) {
 			$out[ (int) $id ] = array(
-				'delivered' => Engine::count_deliveries( array( 'webhook_id' => (int) $id, 'status' => 'delivered' ) ),
-				'failed'    => Engine::count_deliveries( array( 'webhook_id' => (int) $id, 'status' => 'failed' ) ),
+				'delivered' => umw_count_deliveries( array( 'webhook_id' => (int) $id, 'status' => 'delivered' ) ),
+				'failed'    => umw_count_deliveries( array( 'webhook_id' => (int) $id, 'status' => 'failed' ) ),
 			);
 		}
 		return $out;
@@ -53,10 +55,9 @@ final class Deliveries {
 	 */
 	public function status_counts( array $filter = array() ): array {
 		unset( $filter['status'] );
-		$clean  = $this->filter( $filter );
-		$counts = array( 'all' => Engine::count_deliveries( $clean ) );
+		$counts = array( 'all' => $this->count( $filter ) );
 		foreach ( self::statuses() as $status ) {
-			$counts[ $status ] = Engine::count_deliveries( array( 'status' => $status ) + $clean );
+			$counts[ $status ] = $this->count( array( 'status' => $status ) + $filter );
 		}
 		return $counts;
 	}
@@ -112,6 +113,9 @@ final class Deliveries {
 		if ( isset( $filter['offset'] ) && '' !== $filter['offset'] ) {
 			$out['offset'] = max( 0, (int) $filter['offset'] );
 		}
+		if ( ! empty( $filter['with_payload'] ) ) {
+			$out['with_payload'] = true;
+		}
 		return $out;
 	}
 
@@ -160,7 +164,7 @@ final class Deliveries {
 				)
 			);
 		}
-		return Engine::replay( $webhook_id, Time::parse( $since ) );
+		return (int) umw_replay( $webhook_id, Time::parse( $since ) );
 	}
 
 	/**
@@ -176,7 +180,7 @@ final class Deliveries {
 			}
 			$options['older_than_days'] = $older_than_days;
 		}
-		return Engine::prune( $options );
+		return umw_prune( $options );
 	}
 
 	/**

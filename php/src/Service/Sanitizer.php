@@ -3,8 +3,8 @@
  * Input sanitising / validation shared by admin, REST and WP-CLI. Every method returns a clean
  * value or throws \ValueError with a translatable message that says what is wrong and how to fix it.
  *
- * The limits, patterns and reserved names are the extension's own (Engine::rules(), i.e.
- * umw_rules()): this class keeps no copy of them, so the plugin refuses exactly what the
+ * The limits, patterns and reserved names are the extension's own (umw_rules(), read through
+ * Engine::rule()): this class keeps no copy of them, so the plugin refuses exactly what the
  * extension would refuse, only earlier and in the site's language.
  *
  * Text is stored as typed (tags included) and escaped late on output; control characters
@@ -22,33 +22,18 @@ final class Sanitizer {
 	/** Shown instead of a stored header value; sent back unchanged it means "keep the stored value". */
 	public const MASK = '••••••';
 
-	/** @var array<string,mixed>|null */
-	private static ?array $rules = null;
-
 	/**
-	 * One rule of the extension (see Engine::rules()).
+	 * One rule of the extension by its path in umw_rules() (see Engine::rule()).
 	 */
-	public static function rule( string $key ): mixed {
-		self::$rules ??= Engine::rules();
-		if ( ! array_key_exists( $key, self::$rules ) ) {
-			throw new \LogicException( sprintf( 'The umw extension reports no rule "%s".', $key ) );
-		}
-		return self::$rules[ $key ];
+	public static function rule( string $path ): mixed {
+		return Engine::rule( $path );
 	}
 
 	/**
-	 * A rule's pattern as a PCRE (the extension gives it anchored, without delimiters).
+	 * A rule's pattern (umw_rules() gives complete PCRE patterns, delimiters and flags included).
 	 */
-	public static function pattern( string $key ): string {
-		$pattern = (string) self::rule( $key );
-		return '~' . str_replace( '~', '\~', $pattern ) . '~D';
-	}
-
-	/**
-	 * Forget the cached rules (tests swap extensions between processes, never within one).
-	 */
-	public static function reset(): void {
-		self::$rules = null;
+	public static function pattern( string $path ): string {
+		return (string) self::rule( $path );
 	}
 
 	/**
@@ -60,7 +45,7 @@ final class Sanitizer {
 		if ( '' === $name ) {
 			throw new \ValueError( __( 'Name is required.', 'umw' ) );
 		}
-		$max = (int) self::rule( 'webhook_name_max_length' );
+		$max = (int) self::rule( 'webhook.name_max_length' );
 		if ( mb_strlen( $name ) > $max ) {
 			/* translators: %d: maximum length */
 			throw new \ValueError( sprintf( __( 'Name must be at most %d characters.', 'umw' ), $max ) );
@@ -81,7 +66,7 @@ final class Sanitizer {
 		if ( preg_match( '/[\x00-\x20\x7f]/', $raw ) ) {
 			throw new \ValueError( __( 'URL must not contain spaces or control characters (encode a space as %20).', 'umw' ) );
 		}
-		$schemes = (array) self::rule( 'url_schemes' );
+		$schemes = (array) self::rule( 'webhook.url_schemes' );
 		$scheme  = strtolower( (string) wp_parse_url( $raw, PHP_URL_SCHEME ) );
 		$host    = (string) wp_parse_url( $raw, PHP_URL_HOST );
 		if ( ! in_array( $scheme, $schemes, true ) || '' === $host ) {
@@ -93,7 +78,7 @@ final class Sanitizer {
 				)
 			);
 		}
-		$max = (int) self::rule( 'url_max_bytes' );
+		$max = (int) self::rule( 'webhook.url_max_bytes' );
 		if ( strlen( $raw ) > $max ) {
 			/* translators: %d: maximum length in bytes */
 			throw new \ValueError( sprintf( __( 'URL must be at most %d bytes.', 'umw' ), $max ) );
@@ -112,13 +97,13 @@ final class Sanitizer {
 		if ( '*' === $event ) {
 			return '*';
 		}
-		if ( ! preg_match( self::pattern( 'event_name_pattern' ), $event ) ) {
+		if ( ! preg_match( self::pattern( 'event_name.pattern' ), $event ) ) {
 			throw new \ValueError(
 				sprintf(
 					/* translators: 1: the rejected event name, 2: maximum length */
 					__( 'Invalid event name "%1$s": use 1 to %2$d letters, digits and _ . : / - (no spaces), or * for all events.', 'umw' ),
 					self::single_line( $value ),
-					(int) self::rule( 'event_name_max_length' )
+					(int) self::rule( 'event_name.max_length' )
 				)
 			);
 		}
@@ -151,7 +136,7 @@ final class Sanitizer {
 		if ( in_array( '*', $events, true ) ) {
 			return array( '*' );
 		}
-		$max = (int) self::rule( 'events_per_webhook_max' );
+		$max = (int) self::rule( 'webhook.events_max' );
 		if ( count( $events ) > $max ) {
 			/* translators: %d: maximum number of events */
 			throw new \ValueError( sprintf( __( 'A webhook can subscribe to at most %d events; use * for all events.', 'umw' ), $max ) );
@@ -160,7 +145,7 @@ final class Sanitizer {
 	}
 
 	public static function format( mixed $value ): string {
-		$formats = (array) self::rule( 'formats' );
+		$formats = (array) self::rule( 'webhook.formats' );
 		$format  = is_string( $value ) ? strtolower( trim( $value ) ) : '';
 		if ( ! in_array( $format, $formats, true ) ) {
 			/* translators: %s: the allowed formats */
@@ -227,7 +212,7 @@ final class Sanitizer {
 		} else {
 			throw new \ValueError( __( 'Headers must be a map of name => value or "Name: value" lines.', 'umw' ) );
 		}
-		$max = (int) self::rule( 'headers_max' );
+		$max = (int) self::rule( 'headers.max' );
 		if ( count( $headers ) > $max ) {
 			/* translators: %d: maximum number of headers */
 			throw new \ValueError( sprintf( __( 'At most %d extra headers.', 'umw' ), $max ) );
@@ -298,29 +283,29 @@ final class Sanitizer {
 		}
 		$name  = trim( $name );
 		$value = trim( $value, " \t" );
-		if ( '' === $name || strlen( $name ) > (int) self::rule( 'header_name_max_bytes' ) || ! preg_match( self::pattern( 'header_name_pattern' ), $name ) ) {
+		if ( '' === $name || strlen( $name ) > (int) self::rule( 'headers.name_max_bytes' ) || ! preg_match( self::pattern( 'headers.name_pattern' ), $name ) ) {
 			throw new \ValueError(
 				sprintf(
 					/* translators: 1: the header name, 2: maximum length */
 					__( 'Invalid header name "%1$s": use letters, digits and -, at most %2$d characters.', 'umw' ),
 					self::single_line( $name ),
-					(int) self::rule( 'header_name_max_bytes' )
+					(int) self::rule( 'headers.name_max_bytes' )
 				)
 			);
 		}
-		if ( preg_match( '/[\x00-\x08\x0a-\x1f\x7f]/', $value ) || strlen( $value ) > (int) self::rule( 'header_value_max_bytes' ) ) {
+		if ( preg_match( '/[\x00-\x08\x0a-\x1f\x7f]/', $value ) || strlen( $value ) > (int) self::rule( 'headers.value_max_bytes' ) ) {
 			throw new \ValueError(
 				sprintf(
 					/* translators: 1: the header name, 2: maximum length */
 					__( 'Invalid value for header "%1$s": at most %2$d bytes, no control characters.', 'umw' ),
 					$name,
-					(int) self::rule( 'header_value_max_bytes' )
+					(int) self::rule( 'headers.value_max_bytes' )
 				)
 			);
 		}
 		$lower = strtolower( $name );
-		$owned = in_array( $lower, (array) self::rule( 'reserved_headers' ), true );
-		foreach ( (array) self::rule( 'reserved_header_prefixes' ) as $prefix ) {
+		$owned = in_array( $lower, (array) self::rule( 'headers.reserved' ), true );
+		foreach ( (array) self::rule( 'headers.reserved_prefixes' ) as $prefix ) {
 			$owned = $owned || str_starts_with( $lower, (string) $prefix );
 		}
 		if ( $owned ) {
@@ -339,19 +324,19 @@ final class Sanitizer {
 		if ( null === $value || '' === $value ) {
 			return null;
 		}
-		$prefix  = (string) self::rule( 'secret_prefix' );
+		$prefix  = (string) self::rule( 'secret.prefix' );
 		$secret  = is_string( $value ) ? trim( $value ) : '';
 		$encoded = str_starts_with( $secret, $prefix ) ? substr( $secret, strlen( $prefix ) ) : '';
 		$bytes   = preg_match( '~^[A-Za-z0-9+/]+={0,2}$~D', $encoded ) ? base64_decode( $encoded, true ) : false;
 		$length  = false === $bytes ? 0 : strlen( $bytes );
-		if ( $length < (int) self::rule( 'secret_min_bytes' ) || $length > (int) self::rule( 'secret_max_bytes' ) ) {
+		if ( $length < (int) self::rule( 'secret.min_bytes' ) || $length > (int) self::rule( 'secret.max_bytes' ) ) {
 			throw new \ValueError(
 				sprintf(
 					/* translators: 1: prefix, 2: minimum bytes, 3: maximum bytes */
 					__( 'Secret must be "%1$s" followed by standard base64 of %2$d to %3$d random bytes.', 'umw' ),
 					$prefix,
-					(int) self::rule( 'secret_min_bytes' ),
-					(int) self::rule( 'secret_max_bytes' )
+					(int) self::rule( 'secret.min_bytes' ),
+					(int) self::rule( 'secret.max_bytes' )
 				)
 			);
 		}

@@ -49,7 +49,7 @@ final class Stats {
 			( new Webhooks() )->get( $webhook_id );
 			$options['webhook_id'] = $webhook_id;
 		}
-		$stats               = Engine::delivery_stats( $options );
+		$stats               = umw_delivery_stats( $options );
 		$stats['webhook_id'] = $webhook_id;
 		return $stats;
 	}

@@ -186,7 +186,7 @@ final class Webhooks {
 	 */
 	public function delete( int $id ): array {
 		$previous                       = $this->get( $id );
-		$previous['deliveries_deleted'] = Engine::count_deliveries( array( 'webhook_id' => $id ) );
+		$previous['deliveries_deleted'] = umw_count_deliveries( array( 'webhook_id' => $id ) );
 		if ( ! umw_delete_webhook( $id ) ) {
 			throw new NotFoundException(
 				/* translators: %d: webhook id */
@@ -335,6 +335,6 @@ final class Webhooks {
 		$host   = (string) wp_parse_url( $url, PHP_URL_HOST );
 		$events = is_array( $events ) ? implode( ', ', array_filter( $events, 'is_string' ) ) : ( is_string( $events ) ? $events : '*' );
 		$name   = Sanitizer::single_line( $events ) . ' → ' . $host;
-		return mb_substr( $name, 0, (int) Sanitizer::rule( 'webhook_name_max_length' ) );
+		return mb_substr( $name, 0, (int) Sanitizer::rule( 'webhook.name_max_length' ) );
 	}
 }
