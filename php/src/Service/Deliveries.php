@@ -12,7 +12,7 @@ defined( 'ABSPATH' ) || exit;
 final class Deliveries {
 
 	/**
-	 * @param array<string,mixed> $filter webhook_id, event, status, message_id, since, limit, offset
+	 * @param array<string,mixed> $filter webhook_id, event, status, message_id, since, until, is_test, limit, offset, with_payload
 	 * @return list<array<string,mixed>>
 	 */
 	public function list( array $filter = array() ): array {
@@ -112,6 +112,12 @@ final class Deliveries {
 		}
 		if ( isset( $filter['offset'] ) && '' !== $filter['offset'] ) {
 			$out['offset'] = max( 0, (int) $filter['offset'] );
+		}
+		if ( isset( $filter['until'] ) && '' !== $filter['until'] ) {
+			$out['until'] = Time::parse( $filter['until'] );
+		}
+		if ( isset( $filter['is_test'] ) && '' !== $filter['is_test'] ) {
+			$out['is_test'] = Sanitizer::bool( $filter['is_test'], 'is_test' );
 		}
 		if ( ! empty( $filter['with_payload'] ) ) {
 			$out['with_payload'] = true;
