@@ -71,6 +71,7 @@ abstract class Controller extends \WP_REST_Controller {
 				'default'           => 1,
 				'minimum'           => 1,
 				'sanitize_callback' => 'absint',
+				'validate_callback' => 'rest_validate_request_arg',
 			),
 			'per_page' => array(
 				'description'       => __( 'Maximum number of items to be returned in result set.', 'umw' ),
@@ -79,6 +80,7 @@ abstract class Controller extends \WP_REST_Controller {
 				'minimum'           => 1,
 				'maximum'           => $max,
 				'sanitize_callback' => 'absint',
+				'validate_callback' => 'rest_validate_request_arg',
 			),
 		);
 	}

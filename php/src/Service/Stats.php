@@ -42,9 +42,10 @@ final class Stats {
 			'until'  => $until ?? time(),
 			'bucket' => self::BUCKETS[ $bucket ],
 		);
-		// Whole buckets: the window starts on a bucket boundary and covers the current one.
-		$options['until'] = (int) ( ceil( $options['until'] / $options['bucket'] ) * $options['bucket'] );
-		$options['since'] = $options['until'] - $days * DAY_IN_SECONDS;
+		// Whole buckets: the window ends with the current one (its last second) and starts on a boundary.
+		$end              = (int) ( ceil( ( $options['until'] + 1 ) / $options['bucket'] ) * $options['bucket'] );
+		$options['until'] = $end - 1;
+		$options['since'] = $end - $days * DAY_IN_SECONDS;
 		if ( null !== $webhook_id ) {
 			( new Webhooks() )->get( $webhook_id );
 			$options['webhook_id'] = $webhook_id;
