@@ -192,8 +192,8 @@ final class DeliveryCommand {
 	public function resend( $args, $assoc_args ) {
 		$this->batch(
 			$args,
-			'delivery',
-			'resend',
+			'deliveries',
+			'resent',
 			function ( string $id ): string {
 				$this->deliveries->resend( $id );
 				return sprintf( 'Queued %s again.', $id );

@@ -44,9 +44,11 @@ trait Output {
 	 * "Success: Deactivated 3 of 3 webhooks." or "Error: Only deactivated 2 of 3 webhooks." (exit 1).
 	 *
 	 * @param list<string>            $items
+	 * @param string                  $nouns    plural, e.g. "webhooks"
+	 * @param string                  $done     past tense, e.g. "deactivated"
 	 * @param callable(string):string $callback returns the line to print on success
 	 */
-	protected function batch( array $items, string $noun, string $verb, callable $callback ): void {
+	protected function batch( array $items, string $nouns, string $done, callable $callback ): void {
 		$successes = 0;
 		$failures  = 0;
 		foreach ( $items as $item ) {
@@ -58,7 +60,11 @@ trait Output {
 				++$failures;
 			}
 		}
-		\WP_CLI\Utils\report_batch_operation_results( $noun, $verb, count( $items ), $successes, $failures );
+		if ( ! $failures ) {
+			\WP_CLI::success( sprintf( '%s %d of %d %s.', ucfirst( $done ), $successes, count( $items ), $nouns ) );
+			return;
+		}
+		\WP_CLI::error( $successes ? sprintf( 'Only %s %d of %d %s.', $done, $successes, count( $items ), $nouns ) : sprintf( 'No %s %s.', $nouns, $done ) );
 	}
 
 	/**

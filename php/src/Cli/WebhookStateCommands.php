@@ -48,8 +48,8 @@ trait WebhookStateCommands {
 		);
 		$this->batch(
 			$args,
-			'webhook',
-			'delete',
+			'webhooks',
+			'deleted',
 			function ( string $id ): string {
 				$hook = $this->webhooks->delete( Sanitizer::id( $id, 'webhook' ) );
 				return sprintf( 'Deleted webhook %d and its %d logged deliveries.', $hook['id'], $hook['deliveries_deleted'] );
@@ -100,8 +100,8 @@ trait WebhookStateCommands {
 	private function set_active( array $ids, bool $active ): void {
 		$this->batch(
 			$ids,
-			'webhook',
-			$active ? 'activate' : 'deactivate',
+			'webhooks',
+			$active ? 'activated' : 'deactivated',
 			function ( string $id ) use ( $active ): string {
 				$hook = $this->webhooks->set_active( Sanitizer::id( $id, 'webhook' ), $active );
 				if ( $active && $hook['was_disabled'] ) {
