@@ -27,12 +27,9 @@ final class SiteHealthChecks {
 	}
 
 	public static function store(): array {
-		$stats    = umw_stats();
-		$store    = is_array( $stats['store'] ?? null ) ? $stats['store'] : array( 'location' => (string) ( $stats['store'] ?? ini_get( 'umw.store' ) ) );
+		$store    = (array) ( umw_stats()['store'] ?? array() );
 		$location = (string) ( $store['location'] ?? '' );
-		$warnings = array_map( 'strval', (array) ( $store['warnings'] ?? array() ) );
-		$is_file  = ! preg_match( '#^[a-z]+://#i', $location );
-		if ( $is_file ) {
+		if ( ! preg_match( '#^[a-z]+://#i', $location ) ) {
 			$dir = dirname( $location );
 			if ( ! is_dir( $dir ) || ! wp_is_writable( $dir ) || ( file_exists( $location ) && ! wp_is_writable( $location ) ) ) {
 				return self::result(
@@ -43,23 +40,31 @@ final class SiteHealthChecks {
 					sprintf( __( 'PHP cannot write %s: events cannot be queued, so they are refused. Make the directory writable by the PHP user, or point umw.store (php.ini) elsewhere.', 'umw' ), $location )
 				);
 			}
-			$private = $store['private'] ?? null;
-			if ( null === $private ) {
-				$private = ! str_starts_with( wp_normalize_path( (string) realpath( $dir ) ) . '/', wp_normalize_path( ABSPATH ) );
-			}
-			if ( ! $private ) {
-				$warnings[] = __( 'The store file lies inside the WordPress directory, where the web server may hand it out to anyone: it holds payloads and signing secrets. Move umw.store outside the document root.', 'umw' );
+			if ( str_starts_with( wp_normalize_path( (string) realpath( $dir ) ) . '/', wp_normalize_path( ABSPATH ) ) ) {
+				return self::result(
+					'umw_store',
+					'critical',
+					__( 'The umw store lies inside the WordPress directory', 'umw' ),
+					/* translators: %s: path */
+					sprintf( __( '%s is where the web server may hand it out to anyone, and it holds payloads and signing secrets. Move umw.store (php.ini) outside the document root.', 'umw' ), $location )
+				);
 			}
 		}
-		if ( $warnings ) {
-			return self::result( 'umw_store', 'critical', __( 'The umw store may be readable from the web', 'umw' ), implode( ' ', $warnings ) );
+		if ( empty( $store['private'] ) || ! empty( $store['warnings'] ) ) {
+			return self::result(
+				'umw_store',
+				'recommended',
+				__( 'Other users on the server may read the umw store', 'umw' ),
+				/* translators: %s: the extension's findings */
+				sprintf( __( 'The store holds payloads and signing secrets. The extension found: %s. Restrict the directory and file to the PHP user (e.g. chmod 700 / 600).', 'umw' ), implode( '; ', array_map( 'strval', (array) ( $store['warnings'] ?? array() ) ) ) )
+			);
 		}
 		return self::result(
 			'umw_store',
 			'good',
 			__( 'The umw store is writable and private', 'umw' ),
 			/* translators: %s: path or database */
-			sprintf( __( 'Queued deliveries and the log are kept in %s, outside the web root.', 'umw' ), $location )
+			sprintf( __( 'Queued deliveries and the log are kept in %s, outside the web root, readable by PHP only.', 'umw' ), $location )
 		);
 	}
 
