@@ -121,9 +121,11 @@ final class Admin {
 			array(
 				'ajaxUrl'        => admin_url( 'admin-ajax.php' ),
 				'dismissNonce'   => wp_create_nonce( DisabledNotice::NONCE ),
+				/* translators: %d: number of webhooks */
 				'confirmBulk'    => __( 'Delete %d webhooks? Their delivery logs are deleted with them and cannot be restored.', 'umw' ),
 				'noneSelected'   => __( 'Select at least one webhook first.', 'umw' ),
 				'sending'        => __( 'Sending… waiting for the endpoint to answer (up to the timeout).', 'umw' ),
+				/* translators: %s: list of event names */
 				'selectedEvents' => __( 'Selected: %s', 'umw' ),
 				'noneChosen'     => __( 'none yet', 'umw' ),
 				'allEvents'      => __( 'all events', 'umw' ),

@@ -90,7 +90,7 @@ final class DeliveryView {
 		$summary = array(
 			'<strong>' . esc_html( Admin::format_time( (float) $attempt['time'] ) ) . '</strong>',
 			'<span class="umw-outcome umw-outcome-' . ( $ok ? 'ok' : 'failed' ) . '">' . esc_html( Labels::http_status( $code ) ) . '</span>',
-			/* translators: %s: milliseconds */
+			/* translators: %s: number of milliseconds */
 			esc_html( sprintf( __( '%s ms', 'umw' ), number_format_i18n( (float) ( $attempt['duration_ms'] ?? 0 ), 1 ) ) ),
 		);
 		// The error only when it adds something to the status ("HTTP 500" twice said nothing).

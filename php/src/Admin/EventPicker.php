@@ -64,7 +64,7 @@ final class EventPicker {
 			'<p class="umw-events-summary" id="umw-events-summary" aria-live="polite">%s</p>',
 			esc_html(
 				sprintf(
-					/* translators: %s: list of event labels */
+					/* translators: %s: list of event names */
 					__( 'Selected: %s', 'umw' ),
 					$labels ? implode( ', ', $labels ) : __( 'none yet', 'umw' )
 				)

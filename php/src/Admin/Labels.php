@@ -35,8 +35,11 @@ final class Labels {
 	 * "HTTP 200" / "no response" for an attempt.
 	 */
 	public static function http_status( ?int $code ): string {
+		if ( ! $code ) {
+			return __( 'no response', 'umw' );
+		}
 		/* translators: %d: HTTP status code */
-		return $code ? sprintf( __( 'HTTP %d', 'umw' ), $code ) : __( 'no response', 'umw' );
+		return sprintf( __( 'HTTP %d', 'umw' ), $code );
 	}
 
 	/**

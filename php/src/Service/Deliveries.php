@@ -91,7 +91,7 @@ final class Deliveries {
 			$status = is_string( $filter['status'] ) ? strtolower( $filter['status'] ) : '';
 			if ( ! in_array( $status, self::statuses(), true ) ) {
 				throw new \ValueError(
-					/* translators: %s: allowed statuses */
+					/* translators: %s: the allowed values */
 					sprintf( __( 'Status must be one of: %s.', 'umw' ), implode( ', ', self::statuses() ) )
 				);
 			}

@@ -44,7 +44,7 @@ final class Webhooks {
 		$status   = (string) ( $filter['status'] ?? 'all' );
 		if ( '' !== $status && 'all' !== $status ) {
 			if ( ! in_array( $status, self::VIEWS, true ) ) {
-				/* translators: %s: allowed values */
+				/* translators: %s: the allowed values */
 				throw new \ValueError( sprintf( __( 'Status must be one of: %s.', 'umw' ), implode( ', ', self::VIEWS ) ) );
 			}
 			$webhooks = array_values( array_filter( $webhooks, static fn( array $w ): bool => self::status_of( $w ) === $status ) );
