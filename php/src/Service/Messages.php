@@ -15,7 +15,9 @@ defined( 'ABSPATH' ) || exit;
 final class Messages {
 
 	public static function translate( string $message ): string {
-		$message = (string) preg_replace( '/^umw_[a-z_]+\(\): /', '', $message );
+		$stripped = (string) preg_replace( '/^umw_[a-z_]+\(\): /', '', $message );
+		$from_ext = $stripped !== $message;
+		$message  = $stripped;
 
 		if ( preg_match( '/^"url" blocked: (\S+) is ([^;]+); deliveries to it are refused/', $message, $m ) ) {
 			return sprintf(
@@ -41,10 +43,10 @@ final class Messages {
 				$m[2]
 			);
 		}
-		if ( preg_match( '/enable it first/i', $message ) ) {
+		if ( $from_ext && preg_match( '/enable it first/i', $message ) ) {
 			return __( 'This webhook is switched off: enable it first, then replay.', 'umw' );
 		}
-		if ( preg_match( '/^"(\w+)" (.+)$/s', $message, $m ) ) {
+		if ( $from_ext && preg_match( '/^"(\w+)" (.+)$/s', $message, $m ) ) {
 			return sprintf(
 				/* translators: 1: field name, 2: the extension's explanation (English) */
 				__( 'Invalid %1$s: %2$s', 'umw' ),
