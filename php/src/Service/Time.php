@@ -41,7 +41,11 @@ final class Time {
 	 */
 	public static function zone_label( ?int $at = null ): string {
 		$abbr = (string) wp_date( 'T', $at ?? time() );
-		return preg_match( '/^[A-Z]{2,5}$/', $abbr ) ? $abbr : 'UTC' . wp_date( 'P', $at ?? time() );
+		if ( preg_match( '/^[A-Z]{2,5}$/', $abbr ) ) {
+			return $abbr;
+		}
+		$offset = (string) wp_date( 'P', $at ?? time() );
+		return '+00:00' === $offset ? 'UTC' : 'UTC' . $offset;
 	}
 
 	/**
@@ -49,6 +53,9 @@ final class Time {
 	 */
 	public static function zone_name(): string {
 		$name = wp_timezone_string();
+		if ( '+00:00' === $name ) {
+			return 'UTC';
+		}
 		return preg_match( '/^[+-]\d{2}:\d{2}$/', $name ) ? 'UTC' . $name : $name;
 	}
 
