@@ -128,17 +128,48 @@ abstract class Controller extends \WP_REST_Controller {
 	}
 
 	/**
+	 * The item schema, built once: its title and properties come from the subclass.
+	 *
+	 * @return array<string,mixed>
+	 */
+	public function get_item_schema() {
+		$this->schema ??= array(
+			'$schema'    => 'http://json-schema.org/draft-04/schema#',
+			'title'      => $this->schema_title(),
+			'type'       => 'object',
+			'properties' => $this->schema_properties(),
+		);
+		return $this->add_additional_fields_schema( $this->schema );
+	}
+
+	abstract protected function schema_title(): string;
+
+	/**
+	 * @return array<string,array<string,mixed>>
+	 */
+	abstract protected function schema_properties(): array;
+
+	/**
+	 * A read-only schema property.
+	 *
+	 * @param string|list<string> $type
+	 * @return array<string,mixed>
+	 */
+	protected static function readonly_property( string $description, string|array $type ): array {
+		return array(
+			'description' => $description,
+			'type'        => $type,
+			'context'     => array( 'view', 'edit' ),
+			'readonly'    => true,
+		);
+	}
+
+	/**
 	 * A date-time schema property (ISO 8601 in the site's time zone, with its offset).
 	 *
 	 * @return array<string,mixed>
 	 */
 	protected static function date_property( string $description ): array {
-		return array(
-			'description' => $description,
-			'type'        => array( 'string', 'null' ),
-			'format'      => 'date-time',
-			'context'     => array( 'view', 'edit' ),
-			'readonly'    => true,
-		);
+		return array( 'format' => 'date-time' ) + self::readonly_property( $description, array( 'string', 'null' ) );
 	}
 }

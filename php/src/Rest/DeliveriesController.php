@@ -142,60 +142,49 @@ final class DeliveriesController extends Controller {
 		return $response;
 	}
 
-	public function get_item_schema() {
-		if ( $this->schema ) {
-			return $this->add_additional_fields_schema( $this->schema );
-		}
+	protected function schema_title(): string {
+		return 'umw_delivery';
+	}
+
+	protected function schema_properties(): array {
 		$ctx          = array( 'view', 'edit' );
-		$readonly     = static fn( string $description, $type ) => array(
-			'description' => $description,
-			'type'        => $type,
-			'context'     => $ctx,
-			'readonly'    => true,
-		);
-		$this->schema = array(
-			'$schema'    => 'http://json-schema.org/draft-04/schema#',
-			'title'      => 'umw_delivery',
-			'type'       => 'object',
-			'properties' => array(
-				'id'              => $readonly( __( 'Delivery id (dlv_…).', 'umw' ), 'string' ),
-				'message_id'      => $readonly( __( 'Message id (msg_…), the webhook-id header; shared by every webhook that got the event.', 'umw' ), 'string' ),
-				'webhook_id'      => $readonly( __( 'The webhook it was sent to.', 'umw' ), 'integer' ),
-				'event'           => $readonly( __( 'Event name.', 'umw' ), 'string' ),
-				'status'          => array(
-					'description' => __( 'pending, delivered, retrying or failed.', 'umw' ),
-					'type'        => 'string',
-					'enum'        => Deliveries::statuses(),
-					'context'     => $ctx,
-					'readonly'    => true,
-				),
-				'is_test'         => $readonly( __( 'Sent by Send Test Event.', 'umw' ), 'boolean' ),
-				'in_flight'       => $readonly( __( 'An attempt is being made right now.', 'umw' ), 'boolean' ),
-				'next_attempt_at' => self::date_property( __( 'When the next attempt is due, or null.', 'umw' ) ),
-				'created_at'      => self::date_property( __( 'When the event was emitted (ISO 8601, site time zone).', 'umw' ) ),
-				'attempts'        => array(
-					'description' => __( 'Every attempt, oldest first.', 'umw' ),
-					'type'        => 'array',
-					'context'     => $ctx,
-					'readonly'    => true,
-					'items'       => array(
-						'type'       => 'object',
-						'properties' => array(
-							'time'             => array( 'type' => 'string', 'format' => 'date-time' ),
-							'status_code'      => array( 'type' => array( 'integer', 'null' ) ),
-							'duration_ms'      => array( 'type' => 'number' ),
-							'error'            => array( 'type' => array( 'string', 'null' ) ),
-							'response_body'    => array( 'type' => array( 'string', 'null' ) ),
-							'url'              => array( 'type' => 'string' ),
-							'request_headers'  => array( 'type' => 'object' ),
-							'response_headers' => array( 'type' => 'object' ),
-						),
+		return array(
+			'id'              => self::readonly_property( __( 'Delivery id (dlv_…).', 'umw' ), 'string' ),
+			'message_id'      => self::readonly_property( __( 'Message id (msg_…), the webhook-id header; shared by every webhook that got the event.', 'umw' ), 'string' ),
+			'webhook_id'      => self::readonly_property( __( 'The webhook it was sent to.', 'umw' ), 'integer' ),
+			'event'           => self::readonly_property( __( 'Event name.', 'umw' ), 'string' ),
+			'status'          => array(
+				'description' => __( 'pending, delivered, retrying or failed.', 'umw' ),
+				'type'        => 'string',
+				'enum'        => Deliveries::statuses(),
+				'context'     => $ctx,
+				'readonly'    => true,
+			),
+			'is_test'         => self::readonly_property( __( 'Sent by Send Test Event.', 'umw' ), 'boolean' ),
+			'in_flight'       => self::readonly_property( __( 'An attempt is being made right now.', 'umw' ), 'boolean' ),
+			'next_attempt_at' => self::date_property( __( 'When the next attempt is due, or null.', 'umw' ) ),
+			'created_at'      => self::date_property( __( 'When the event was emitted (ISO 8601, site time zone).', 'umw' ) ),
+			'attempts'        => array(
+				'description' => __( 'Every attempt, oldest first.', 'umw' ),
+				'type'        => 'array',
+				'context'     => $ctx,
+				'readonly'    => true,
+				'items'       => array(
+					'type'       => 'object',
+					'properties' => array(
+						'time'             => array( 'type' => 'string', 'format' => 'date-time' ),
+						'status_code'      => array( 'type' => array( 'integer', 'null' ) ),
+						'duration_ms'      => array( 'type' => 'number' ),
+						'error'            => array( 'type' => array( 'string', 'null' ) ),
+						'response_body'    => array( 'type' => array( 'string', 'null' ) ),
+						'url'              => array( 'type' => 'string' ),
+						'request_headers'  => array( 'type' => 'object' ),
+						'response_headers' => array( 'type' => 'object' ),
 					),
 				),
-				'payload'         => $readonly( __( 'The JSON body as sent (an object). In lists only with with_payload=true.', 'umw' ), array( 'object', 'array', 'string' ) ),
 			),
+			'payload'         => self::readonly_property( __( 'The JSON body as sent (an object). In lists only with with_payload=true.', 'umw' ), array( 'object', 'array', 'string' ) ),
 		);
-		return $this->add_additional_fields_schema( $this->schema );
 	}
 
 	public function get_collection_params() {

@@ -72,29 +72,18 @@ final class EventTypesController extends Controller {
 		return rest_ensure_response( $item );
 	}
 
-	public function get_item_schema() {
-		if ( $this->schema ) {
-			return $this->add_additional_fields_schema( $this->schema );
-		}
-		$field        = static fn( string $description, string $type ) => array(
-			'description' => $description,
-			'type'        => $type,
-			'context'     => array( 'view', 'edit' ),
-			'readonly'    => true,
+	protected function schema_title(): string {
+		return 'umw_event_type';
+	}
+
+	protected function schema_properties(): array {
+		return array(
+			'name'        => self::readonly_property( __( 'Event name, e.g. payment_received.', 'umw' ), 'string' ),
+			'label'       => self::readonly_property( __( 'Human label.', 'umw' ), 'string' ),
+			'description' => self::readonly_property( __( 'When it fires and what it carries.', 'umw' ), 'string' ),
+			'sample'      => self::readonly_property( __( 'A realistic sample payload.', 'umw' ), 'object' ),
+			'source'      => self::readonly_property( __( 'ultimate-multisite (built in) or custom.', 'umw' ), 'string' ),
 		);
-		$this->schema = array(
-			'$schema'    => 'http://json-schema.org/draft-04/schema#',
-			'title'      => 'umw_event_type',
-			'type'       => 'object',
-			'properties' => array(
-				'name'        => $field( __( 'Event name, e.g. payment_received.', 'umw' ), 'string' ),
-				'label'       => $field( __( 'Human label.', 'umw' ), 'string' ),
-				'description' => $field( __( 'When it fires and what it carries.', 'umw' ), 'string' ),
-				'sample'      => $field( __( 'A realistic sample payload.', 'umw' ), 'object' ),
-				'source'      => $field( __( 'ultimate-multisite (built in) or custom.', 'umw' ), 'string' ),
-			),
-		);
-		return $this->add_additional_fields_schema( $this->schema );
 	}
 
 	public function get_collection_params() {

@@ -73,7 +73,11 @@ final class StatsController extends Controller {
 		);
 	}
 
-	public function get_item_schema() {
+	protected function schema_title(): string {
+		return 'umw_stats';
+	}
+
+	protected function schema_properties(): array {
 		$number = array( 'type' => array( 'number', 'null' ) );
 		$counts = array(
 			'delivered' => array( 'type' => 'integer' ),
@@ -83,30 +87,23 @@ final class StatsController extends Controller {
 			'p50_ms'    => $number,
 			'p95_ms'    => $number,
 		);
-		return $this->add_additional_fields_schema(
-			array(
-				'$schema'    => 'http://json-schema.org/draft-04/schema#',
-				'title'      => 'umw_stats',
-				'type'       => 'object',
-				'properties' => array(
-					'webhook_id'     => array( 'type' => array( 'integer', 'null' ) ),
-					'since'          => array( 'type' => 'string', 'format' => 'date-time' ),
-					'until'          => array( 'type' => 'string', 'format' => 'date-time' ),
-					'bucket_seconds' => array( 'type' => 'integer' ),
-					'buckets'        => array(
-						'description' => __( 'Every bucket of the window, empty ones included; attempts counted by outcome.', 'umw' ),
-						'type'        => 'array',
-						'items'       => array(
-							'type'       => 'object',
-							'properties' => array( 'start' => array( 'type' => 'string', 'format' => 'date-time' ) ) + $counts,
-						),
-					),
-					'totals'         => array(
+		return array(
+				'webhook_id'     => array( 'type' => array( 'integer', 'null' ) ),
+				'since'          => array( 'type' => 'string', 'format' => 'date-time' ),
+				'until'          => array( 'type' => 'string', 'format' => 'date-time' ),
+				'bucket_seconds' => array( 'type' => 'integer' ),
+				'buckets'        => array(
+					'description' => __( 'Every bucket of the window, empty ones included; attempts counted by outcome.', 'umw' ),
+					'type'        => 'array',
+					'items'       => array(
 						'type'       => 'object',
-						'properties' => $counts + array( 'success_rate' => $number ),
+						'properties' => array( 'start' => array( 'type' => 'string', 'format' => 'date-time' ) ) + $counts,
 					),
 				),
-			)
+				'totals'         => array(
+					'type'       => 'object',
+					'properties' => $counts + array( 'success_rate' => $number ),
+				),
 		);
 	}
 }

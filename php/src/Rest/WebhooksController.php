@@ -267,107 +267,102 @@ final class WebhooksController extends Controller {
 		return $args;
 	}
 
-	public function get_item_schema() {
-		if ( $this->schema ) {
-			return $this->add_additional_fields_schema( $this->schema );
-		}
-		$rules        = array( 'view', 'edit' );
-		$this->schema = array(
-			'$schema'    => 'http://json-schema.org/draft-04/schema#',
-			'title'      => 'umw_webhook',
-			'type'       => 'object',
-			'properties' => array(
-				'id'               => array(
-					'description' => __( 'Unique identifier for the webhook.', 'umw' ),
-					'type'        => 'integer',
-					'context'     => $rules,
-					'readonly'    => true,
+	protected function schema_title(): string {
+		return 'umw_webhook';
+	}
+
+	protected function schema_properties(): array {
+		$rules = array( 'view', 'edit' );
+		return array(
+			'id'               => array(
+				'description' => __( 'Unique identifier for the webhook.', 'umw' ),
+				'type'        => 'integer',
+				'context'     => $rules,
+				'readonly'    => true,
+			),
+			'name'             => array(
+				'description' => sprintf(
+					/* translators: %d: maximum length */
+					__( 'A friendly name, at most %d characters. Default on create: "<events> → <host>".', 'umw' ),
+					(int) Sanitizer::rule( 'webhook.name_max_length' )
 				),
-				'name'             => array(
-					'description' => sprintf(
-						/* translators: %d: maximum length */
-						__( 'A friendly name, at most %d characters. Default on create: "<events> → <host>".', 'umw' ),
-						(int) Sanitizer::rule( 'webhook.name_max_length' )
-					),
-					'type'        => 'string',
-					'context'     => $rules,
-				),
-				'url'              => array(
-					'description' => __( 'Where events are POSTed (http:// or https://).', 'umw' ),
-					'type'        => 'string',
-					'context'     => $rules,
-				),
-				'events'           => array(
-					'description' => __( 'Event names (see /umw/v1/event-types), or ["*"] for every event.', 'umw' ),
-					'type'        => array( 'array', 'string' ),
-					'items'       => array( 'type' => 'string' ),
-					'context'     => $rules,
-				),
-				'active'           => array(
-					'description' => __( 'Whether events are sent. Setting true also re-enables a webhook the extension disabled.', 'umw' ),
-					'type'        => 'boolean',
-					'context'     => $rules,
-				),
-				'status'           => array(
-					'description' => __( 'active, inactive (switched off) or disabled (switched off by umw: HTTP 410 or failing too long).', 'umw' ),
-					'type'        => 'string',
-					'enum'        => Webhooks::VIEWS,
-					'context'     => $rules,
-					'readonly'    => true,
-				),
-				'format'           => array(
-					'description' => __( 'Body format: flat (the payload) or envelope ({type, timestamp, data}).', 'umw' ),
-					'type'        => 'string',
-					'enum'        => array_values( (array) Sanitizer::rule( 'webhook.formats' ) ),
-					'context'     => $rules,
-				),
-				'headers'          => array(
-					'description' => __( 'Extra request headers, name => value. Values read back masked (••••••); sending the mask keeps the stored value.', 'umw' ),
-					'type'        => array( 'object', 'string' ),
-					'context'     => $rules,
-				),
-				'secret'           => array(
-					'description' => __( 'Signing secret (whsec_…). Returned once, by create; write-only afterwards (changing it rotates).', 'umw' ),
-					'type'        => 'string',
-					'context'     => array( 'edit' ),
-				),
-				'created_at'       => self::date_property( __( 'When the webhook was created (ISO 8601, site time zone).', 'umw' ) ),
-				'updated_at'       => self::date_property( __( 'When the webhook was last changed.', 'umw' ) ),
-				'disabled_at'      => self::date_property( __( 'When umw disabled the webhook, or null.', 'umw' ) ),
-				'disabled_reason'  => array(
-					'description' => __( 'Why umw disabled the webhook, or null.', 'umw' ),
-					'type'        => array( 'string', 'null' ),
-					'context'     => $rules,
-					'readonly'    => true,
-				),
-				'last_delivery_at' => self::date_property( __( 'Time of the last delivery attempt, or null.', 'umw' ) ),
-				'last_status'      => array(
-					'description' => __( 'Outcome of the last attempt.', 'umw' ),
-					'type'        => array( 'string', 'null' ),
-					'context'     => $rules,
-					'readonly'    => true,
-				),
-				'last_status_code' => array(
-					'description' => __( 'HTTP status of the last attempt, or null.', 'umw' ),
-					'type'        => array( 'integer', 'null' ),
-					'context'     => $rules,
-					'readonly'    => true,
-				),
-				'delivered_count'  => array(
-					'description' => __( 'Successful attempts so far.', 'umw' ),
-					'type'        => 'integer',
-					'context'     => $rules,
-					'readonly'    => true,
-				),
-				'failed_count'     => array(
-					'description' => __( 'Failed attempts so far.', 'umw' ),
-					'type'        => 'integer',
-					'context'     => $rules,
-					'readonly'    => true,
-				),
+				'type'        => 'string',
+				'context'     => $rules,
+			),
+			'url'              => array(
+				'description' => __( 'Where events are POSTed (http:// or https://).', 'umw' ),
+				'type'        => 'string',
+				'context'     => $rules,
+			),
+			'events'           => array(
+				'description' => __( 'Event names (see /umw/v1/event-types), or ["*"] for every event.', 'umw' ),
+				'type'        => array( 'array', 'string' ),
+				'items'       => array( 'type' => 'string' ),
+				'context'     => $rules,
+			),
+			'active'           => array(
+				'description' => __( 'Whether events are sent. Setting true also re-enables a webhook the extension disabled.', 'umw' ),
+				'type'        => 'boolean',
+				'context'     => $rules,
+			),
+			'status'           => array(
+				'description' => __( 'active, inactive (switched off) or disabled (switched off by umw: HTTP 410 or failing too long).', 'umw' ),
+				'type'        => 'string',
+				'enum'        => Webhooks::VIEWS,
+				'context'     => $rules,
+				'readonly'    => true,
+			),
+			'format'           => array(
+				'description' => __( 'Body format: flat (the payload) or envelope ({type, timestamp, data}).', 'umw' ),
+				'type'        => 'string',
+				'enum'        => array_values( (array) Sanitizer::rule( 'webhook.formats' ) ),
+				'context'     => $rules,
+			),
+			'headers'          => array(
+				'description' => __( 'Extra request headers, name => value. Values read back masked (••••••); sending the mask keeps the stored value.', 'umw' ),
+				'type'        => array( 'object', 'string' ),
+				'context'     => $rules,
+			),
+			'secret'           => array(
+				'description' => __( 'Signing secret (whsec_…). Returned once, by create; write-only afterwards (changing it rotates).', 'umw' ),
+				'type'        => 'string',
+				'context'     => array( 'edit' ),
+			),
+			'created_at'       => self::date_property( __( 'When the webhook was created (ISO 8601, site time zone).', 'umw' ) ),
+			'updated_at'       => self::date_property( __( 'When the webhook was last changed.', 'umw' ) ),
+			'disabled_at'      => self::date_property( __( 'When umw disabled the webhook, or null.', 'umw' ) ),
+			'disabled_reason'  => array(
+				'description' => __( 'Why umw disabled the webhook, or null.', 'umw' ),
+				'type'        => array( 'string', 'null' ),
+				'context'     => $rules,
+				'readonly'    => true,
+			),
+			'last_delivery_at' => self::date_property( __( 'Time of the last delivery attempt, or null.', 'umw' ) ),
+			'last_status'      => array(
+				'description' => __( 'Outcome of the last attempt.', 'umw' ),
+				'type'        => array( 'string', 'null' ),
+				'context'     => $rules,
+				'readonly'    => true,
+			),
+			'last_status_code' => array(
+				'description' => __( 'HTTP status of the last attempt, or null.', 'umw' ),
+				'type'        => array( 'integer', 'null' ),
+				'context'     => $rules,
+				'readonly'    => true,
+			),
+			'delivered_count'  => array(
+				'description' => __( 'Successful attempts so far.', 'umw' ),
+				'type'        => 'integer',
+				'context'     => $rules,
+				'readonly'    => true,
+			),
+			'failed_count'     => array(
+				'description' => __( 'Failed attempts so far.', 'umw' ),
+				'type'        => 'integer',
+				'context'     => $rules,
+				'readonly'    => true,
 			),
 		);
-		return $this->add_additional_fields_schema( $this->schema );
 	}
 
 	public function get_collection_params() {

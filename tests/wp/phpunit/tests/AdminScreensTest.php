@@ -14,16 +14,7 @@ use Umw\Admin\WebhookTools;
  */
 final class AdminScreensTest extends TestCase {
 
-	private static ?Receiver $receiver = null;
-
-	public static function setUpBeforeClass(): void {
-		self::$receiver = Receiver::start();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::$receiver?->stop();
-		self::$receiver = null;
-	}
+	use WithReceiver;
 
 	protected function setUp(): void {
 		parent::setUp();

@@ -7,16 +7,7 @@ namespace Umw\Tests;
  */
 final class CliDeliveryTest extends TestCase {
 
-	private static ?Receiver $receiver = null;
-
-	public static function setUpBeforeClass(): void {
-		self::$receiver = Receiver::start();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::$receiver?->stop();
-		self::$receiver = null;
-	}
+	use WithReceiver;
 
 	/**
 	 * A webhook with two test deliveries.

@@ -8,16 +8,7 @@ namespace Umw\Tests;
  */
 final class CliWebhookTest extends TestCase {
 
-	private static ?Receiver $receiver = null;
-
-	public static function setUpBeforeClass(): void {
-		self::$receiver = Receiver::start();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::$receiver?->stop();
-		self::$receiver = null;
-	}
+	use WithReceiver;
 
 	private function cli_create( string $path, array $extra = array() ): int {
 		$r = WpCli::run( array_merge( array( 'umw', 'webhook', 'create', self::$receiver->url( $path ), '--events=payment_received', '--porcelain' ), $extra ) );

@@ -13,16 +13,7 @@ use Umw\Service\Stats;
  */
 final class DeliveryLifecycleTest extends TestCase {
 
-	private static ?Receiver $receiver = null;
-
-	public static function setUpBeforeClass(): void {
-		self::$receiver = Receiver::start();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::$receiver?->stop();
-		self::$receiver = null;
-	}
+	use WithReceiver;
 
 	private function work_until( callable $done, float $timeout = 20.0 ): bool {
 		$end = microtime( true ) + $timeout;

@@ -9,16 +9,7 @@ namespace Umw\Tests;
  */
 final class RestSchemaTest extends TestCase {
 
-	private static ?Receiver $receiver = null;
-
-	public static function setUpBeforeClass(): void {
-		self::$receiver = Receiver::start();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::$receiver?->stop();
-		self::$receiver = null;
-	}
+	use WithReceiver;
 
 	private function get( string $route, array $query = array() ): \WP_REST_Response {
 		$request = new \WP_REST_Request( 'GET', '/umw/v1' . $route );

@@ -14,18 +14,10 @@ use Umw\Service\Events;
  */
 final class SiteHealthAndAlertsTest extends TestCase {
 
-	private static ?Receiver $receiver = null;
+	use WithReceiver;
+
 	/** @var list<array<string,mixed>> */
 	private array $mails = array();
-
-	public static function setUpBeforeClass(): void {
-		self::$receiver = Receiver::start();
-	}
-
-	public static function tearDownAfterClass(): void {
-		self::$receiver?->stop();
-		self::$receiver = null;
-	}
 
 	protected function setUp(): void {
 		parent::setUp();
