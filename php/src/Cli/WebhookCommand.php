@@ -115,7 +115,7 @@ final class WebhookCommand {
 	 * These fields are shown by default: id, name, url, events, status, format, last_delivery_at, last_status
 	 *
 	 * These fields are optionally available: active, headers (values masked), created_at, updated_at,
-	 * disabled_at, disabled_reason, last_status_code, delivered_count and failed_count (attempts).
+	 * disabled_at, disabled_reason, last_status_code, delivered_count and failed_count (deliveries, all time).
 	 * Times are ISO 8601 in the site's time zone.
 	 *
 	 * ## EXAMPLES

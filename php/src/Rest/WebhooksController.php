@@ -351,13 +351,13 @@ final class WebhooksController extends Controller {
 				'readonly'    => true,
 			),
 			'delivered_count'  => array(
-				'description' => __( 'Successful attempts so far.', 'umw' ),
+				'description' => __( 'Deliveries that arrived, so far (the counter outlives log pruning).', 'umw' ),
 				'type'        => 'integer',
 				'context'     => $rules,
 				'readonly'    => true,
 			),
 			'failed_count'     => array(
-				'description' => __( 'Failed attempts so far.', 'umw' ),
+				'description' => __( 'Deliveries that failed for good, so far.', 'umw' ),
 				'type'        => 'integer',
 				'context'     => $rules,
 				'readonly'    => true,
