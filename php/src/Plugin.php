@@ -63,6 +63,7 @@ final class Plugin {
 
 		Bridge\UltimateMultisite::register();
 		Rest\Routes::register();
+		Service\DisabledAlerts::register();
 
 		if ( is_admin() ) {
 			Admin\Admin::register();
