@@ -1,17 +1,6 @@
 <?php
 /**
- * Ultimate Multisite's webhooks in umw: umw keeps them in step with UM automatically (before every event and
- * whenever UM saves or deletes one); this command runs that sync now and shows, per UM webhook, who sends it.
- *
- * ## EXAMPLES
- *
- *     $ wp umw import ultimate-multisite
- *     +---------+-------+-----------------+-----------------------------+------------------+--------+--------+--------------+
- *     | network | um_id | name            | url                         | event            | active | umw_id | sent_by      |
- *     +---------+-------+-----------------+-----------------------------+------------------+--------+--------+--------------+
- *     | 1       | 3     | Payments to CRM | https://crm.example.com/in  | payment_received | yes    | 12     | umw          |
- *     +---------+-------+-----------------+-----------------------------+------------------+--------+--------+--------------+
- *     Success: Network 1: 1 Ultimate Multisite webhooks, 1 sent by umw (1 created, 0 updated, 0 removed), 0 left to Ultimate Multisite.
+ * `wp umw import …`
  *
  * @package Umw
  */
@@ -24,6 +13,22 @@ use Umw\UltimateMultisite\SyncResult;
 
 defined( 'ABSPATH' ) || exit;
 
+/**
+ * Keeps umw in step with Ultimate Multisite's webhooks and shows who sends each one.
+ *
+ * umw syncs Ultimate Multisite's webhooks automatically (before every event and whenever UM saves or deletes
+ * one); this command runs that sync now and lists, per UM webhook, who sends it and why.
+ *
+ * ## EXAMPLES
+ *
+ *     $ wp umw import ultimate-multisite
+ *     +---------+-------+-----------------+-----------------------------+------------------+--------+--------+---------+
+ *     | network | um_id | name            | url                         | event            | active | umw_id | sent_by |
+ *     +---------+-------+-----------------+-----------------------------+------------------+--------+--------+---------+
+ *     | 1       | 3     | Payments to CRM | https://crm.example.com/in  | payment_received | yes    | 12     | umw     |
+ *     +---------+-------+-----------------+-----------------------------+------------------+--------+--------+---------+
+ *     Success: Network 1: 1 Ultimate Multisite webhooks, 1 sent by umw (1 created, 0 updated, 0 removed), 0 left to Ultimate Multisite.
+ */
 final class ImportCommand {
 
 	use Output;
@@ -31,8 +36,9 @@ final class ImportCommand {
 	private const FIELDS = array( 'network', 'um_id', 'name', 'url', 'event', 'active', 'umw_id', 'sent_by' );
 
 	/**
-	 * Brings umw's copies of Ultimate Multisite's webhooks in step with UM's tables now, and lists who sends
-	 * each one. Safe to re-run: changes only what differs. UM webhooks umw cannot send (e.g. a URL its SSRF
+	 * Syncs Ultimate Multisite's webhooks into umw now and lists who sends each one.
+	 *
+	 * Safe to re-run: changes only what differs. UM webhooks umw cannot send (e.g. a URL its SSRF
 	 * protection refuses) stay with UM's own inline sender and are listed with the reason; UM webhooks
 	 * switched off in UM receive nothing (UM 2.4.10 itself sent to them anyway).
 	 *

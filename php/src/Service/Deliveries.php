@@ -80,7 +80,7 @@ final class Deliveries {
 	 * @return array<string,mixed>
 	 */
 	public function filter( array $filter ): array {
-		$out = array();
+		$out = array( 'network_id' => Webhooks::network() );
 		if ( ! empty( $filter['webhook_id'] ) ) {
 			$out['webhook_id'] = Sanitizer::id( $filter['webhook_id'], __( 'webhook', 'umw' ) );
 		}

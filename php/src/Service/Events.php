@@ -103,7 +103,7 @@ final class Events {
 		if ( null === $payload ) {
 			$payload = (array) ( $this->get( $event )['sample'] ?? array() );
 		}
-		return umw_emit( $event, $payload );
+		return umw_emit( $event, $payload, array( 'network_id' => Webhooks::network() ) );
 	}
 
 	/**

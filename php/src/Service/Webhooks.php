@@ -40,8 +40,9 @@ final class Webhooks {
 		if ( isset( $filter['active'] ) && '' !== $filter['active'] ) {
 			$clean['active'] = Sanitizer::bool( $filter['active'] );
 		}
-		$webhooks = array_values( umw_list_webhooks( $clean ) );
-		$status   = (string) ( $filter['status'] ?? 'all' );
+		$clean['network_id'] = self::network();
+		$webhooks             = array_values( umw_list_webhooks( $clean ) );
+		$status               = (string) ( $filter['status'] ?? 'all' );
 		if ( '' !== $status && 'all' !== $status ) {
 			if ( ! in_array( $status, self::VIEWS, true ) ) {
 				/* translators: %s: the allowed values */
@@ -69,7 +70,7 @@ final class Webhooks {
 	 */
 	public function view_counts(): array {
 		$counts = array_fill_keys( self::VIEWS, 0 );
-		foreach ( umw_list_webhooks( array() ) as $hook ) {
+		foreach ( umw_list_webhooks( array( 'network_id' => self::network() ) ) as $hook ) {
 			++$counts['all'];
 			++$counts[ self::status_of( $hook ) ];
 		}
@@ -112,7 +113,8 @@ final class Webhooks {
 	 */
 	public function get( int $id, bool $with_secret = false ): array {
 		$webhook = $id > 0 ? umw_get_webhook( $id, $with_secret ) : null;
-		if ( ! is_array( $webhook ) ) {
+		// Another network's webhook is managed from that network's admin, not this one.
+		if ( ! is_array( $webhook ) || (int) ( $webhook['network_id'] ?? 1 ) !== self::network() ) {
 			throw new NotFoundException(
 				/* translators: %d: webhook id */
 				sprintf( __( 'Webhook %d not found.', 'umw' ), $id )
@@ -122,7 +124,16 @@ final class Webhooks {
 	}
 
 	public function exists( int $id ): bool {
-		return $id > 0 && is_array( umw_get_webhook( $id, false ) );
+		$webhook = $id > 0 ? umw_get_webhook( $id, false ) : null;
+		return is_array( $webhook ) && (int) ( $webhook['network_id'] ?? 1 ) === self::network();
+	}
+
+	/**
+	 * The network whose admin (or WP-CLI `--url`) this request runs in: its webhooks only hear its
+	 * events, and only its admins manage them.
+	 */
+	public static function network(): int {
+		return function_exists( 'get_current_network_id' ) ? max( 1, (int) get_current_network_id() ) : 1;
 	}
 
 	/**
@@ -147,8 +158,9 @@ final class Webhooks {
 	 * @return array<string,mixed>
 	 */
 	public function create( array $input ): array {
-		$data = $this->normalize( $input, false );
-		$id   = umw_register_webhook( $data );
+		$data               = $this->normalize( $input, false );
+		$data['network_id'] = self::network();
+		$id                 = umw_register_webhook( $data );
 		$hook = $this->get( (int) $id, true );
 		/**
 		 * Fires after a webhook was created through the plugin.
