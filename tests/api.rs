@@ -327,7 +327,7 @@ fn an_sqlite_file_from_umw_0_1_upgrades_in_place() {
     );
     assert_eq!(php.ok(&create).trim(), "0");
     let out = php.ok("<?php echo json_encode([umw_stats()['store']['schema_version'], umw_get_webhook(1)['network_id'], umw_work(5)['delivered']]);");
-    assert_eq!(out.trim(), "[2,1,1]");
+    assert_eq!(out.trim(), "[3,1,1]");
     let got = rx.wait_for(1, WAIT);
     assert_eq!(got[0].header("webhook-id"), Some("msg_01OLD"));
     assert_eq!(got[0].json()["kept"], true);

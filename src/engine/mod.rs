@@ -4,6 +4,8 @@
 //! The PHP layer (`crate::php`) converts zvals into these types and errors into exceptions.
 
 pub mod address_policy;
+pub mod admin;
+pub mod agent;
 pub mod catalog;
 pub mod config;
 pub mod counters;

@@ -7,6 +7,7 @@
 //! Batching is what lets one store take tens of thousands of events per second; a single loop
 //! per process means the HTTP tasks never wait on the store.
 
+use crate::engine::agent::Heartbeat;
 use crate::engine::config::Settings;
 use crate::engine::counters::Counters;
 use crate::engine::directory::{Directory, Snapshot};
@@ -14,7 +15,7 @@ use crate::engine::dispatch::{Dispatcher, TaskResult, POLL_EVERY};
 use crate::engine::ids::IdGenerator;
 use crate::engine::model::{Job, NewMessage, Target};
 use crate::engine::now_ms;
-use crate::engine::spool::{self, Spool};
+use crate::engine::spool::{self, replay::Marks, Spool, Tailer};
 use crate::engine::store::{Fanout, PersistItem, Store};
 use crossbeam_channel::{Receiver, Sender};
 use parking_lot::Mutex;
@@ -90,7 +91,14 @@ pub struct Writer {
     /// would make this thread and the PHP thread contend for the allocator's arena lock.
     pub recycle: Sender<Vec<u8>>,
     pub spool: Arc<Spool>,
+    /// The agent: messages come from the host's spool segments instead of the emit channel.
+    pub tailer: Option<Tailer>,
+    pub heartbeat: Option<Heartbeat>,
 }
+
+/// How often the agent looks at the spool: soon after it found something, less when idle.
+const TAIL_BUSY: Duration = Duration::from_millis(2);
+const TAIL_IDLE: Duration = Duration::from_millis(20);
 
 struct State {
     trackers: HashMap<String, Arc<Mutex<MessageTracker>>>,
@@ -104,6 +112,12 @@ struct State {
     draining: bool,
     drain_acks: Vec<Sender<()>>,
     finish_ack: Option<Sender<()>>,
+    /// Where the unpersisted messages end in the spool segments they came from (agent).
+    marks: Option<Marks>,
+    /// When the spool last had something new (agent).
+    last_tailed: Instant,
+    /// Messages taken from the spool and persisted (agent).
+    ingested: u64,
 }
 
 impl Writer {
@@ -120,13 +134,24 @@ impl Writer {
             draining: false,
             drain_acks: Vec::new(),
             finish_ack: None,
+            marks: None,
+            last_tailed: Instant::now(),
+            ingested: 0,
         };
         let no_emits = crossbeam_channel::never::<NewMessage>();
         loop {
-            let wait = self
+            let mut wait = self
                 .dispatcher
                 .wake_at()
                 .saturating_duration_since(Instant::now());
+            if self.tailer.is_some() {
+                let tick = if state.last_tailed.elapsed() < ACTIVE_FOR {
+                    TAIL_BUSY
+                } else {
+                    TAIL_IDLE
+                };
+                wait = wait.min(tick);
+            }
             let mut disconnected = false;
             let idle = self.emits.is_empty() && self.control.is_empty();
             let active = state.last_emit.is_some_and(|t| t.elapsed() < ACTIVE_FOR);
@@ -223,10 +248,19 @@ impl Writer {
     }
 
     fn step(&mut self, state: &mut State) {
+        self.tail(state);
         let now = now_ms();
         if !state.unpersisted.is_empty() {
+            let batch = state.unpersisted.len() as u64;
             match self.persist(state, now) {
-                Ok(jobs) => self.dispatcher.dispatch(jobs),
+                Ok(jobs) => {
+                    if let (Some(tailer), Some(marks)) = (self.tailer.as_mut(), state.marks.take())
+                    {
+                        tailer.ack(marks);
+                        state.ingested += batch;
+                    }
+                    self.dispatcher.dispatch(jobs)
+                }
                 Err(e) => {
                     self.counters.note_error(e.to_string());
                     // Keep the batch and try again shortly; never drop an accepted event.
@@ -243,11 +277,34 @@ impl Writer {
             }
             Err(e) => self.counters.note_error(e.to_string()),
         }
+        if let (Some(heartbeat), Some(tailer)) = (self.heartbeat.as_mut(), self.tailer.as_ref()) {
+            heartbeat.beat(tailer, &self.counters, state.ingested);
+        }
         if !state.draining && Instant::now() >= self.dispatcher.next_poll {
+            if let Some(tailer) = self.tailer.as_mut() {
+                tailer.collect();
+            }
             self.settle_elsewhere(state);
             self.recover_spool(state);
             self.prune(state);
             self.dispatcher.poll(self.store.as_mut());
+        }
+    }
+
+    /// The agent: take what the host's PHP processes appended since the last look (never
+    /// while a batch waits to be persisted, so nothing is taken twice).
+    fn tail(&mut self, state: &mut State) {
+        let Some(tailer) = self.tailer.as_mut() else {
+            return;
+        };
+        if state.draining || !state.unpersisted.is_empty() {
+            return;
+        }
+        let (messages, marks) = tailer.poll(BATCH * 4);
+        if !messages.is_empty() {
+            state.last_tailed = Instant::now();
+            state.unpersisted = messages;
+            state.marks = Some(marks);
         }
     }
 

@@ -64,6 +64,8 @@ pub struct Spool {
     appender: Mutex<Appender>,
     /// Full segments still waiting for the writer to commit their last record.
     sealed: Mutex<Vec<Writable>>,
+    /// Agent mode: full segments let go, which the agent deletes once it has persisted them.
+    let_go: Mutex<Vec<PathBuf>>,
     committed: AtomicU64,
 }
 
@@ -74,6 +76,7 @@ impl Spool {
             consumer: Mutex::new(consumer),
             appender: Mutex::new(Appender::default()),
             sealed: Mutex::new(Vec::new()),
+            let_go: Mutex::new(Vec::new()),
             committed: AtomicU64::new(0),
         }
     }
@@ -125,6 +128,7 @@ impl Spool {
             Consumer::Agent => {
                 // Sealed and unlocked (dropped): the agent reads the rest and deletes it.
                 full.seal();
+                self.let_go.lock().push(full.map.path.clone());
             }
         }
     }
@@ -143,7 +147,7 @@ impl Spool {
     }
 
     /// Bytes this process has appended to its current segment, and how many of them the agent
-    /// has persisted (for `umw_flush` in agent mode).
+    /// has persisted.
     pub fn agent_progress(&self) -> Option<(u64, u64)> {
         let appender = self.appender.lock();
         appender
@@ -152,13 +156,35 @@ impl Spool {
             .map(|s| (s.map.committed(), s.map.ingested()))
     }
 
+    /// Agent mode: has the agent persisted everything this process appended? (`umw_flush`)
+    pub fn agent_caught_up(&self) -> bool {
+        let current = self
+            .agent_progress()
+            .is_none_or(|(written, ingested)| ingested >= written);
+        current && self.let_go_done()
+    }
+
     /// From now on this process's own writer empties the spool (the agent is gone): the current
     /// segment is sealed and let go, so the writer's replay picks it up with the other orphans.
     pub fn switch_to_writer(&self) {
         *self.consumer.lock() = Consumer::Writer;
         if let Some(segment) = self.appender.lock().segment.take() {
             segment.seal();
+            self.let_go.lock().push(segment.map.path.clone());
         }
+    }
+
+    /// Back to the agent (a fallback that could not start its writer).
+    pub fn switch_to_agent(&self) {
+        *self.consumer.lock() = Consumer::Agent;
+    }
+
+    /// Whether every segment this process let go has been read and deleted (by the agent, or
+    /// after a fallback by this process's writer replaying it).
+    pub fn let_go_done(&self) -> bool {
+        let mut let_go = self.let_go.lock();
+        let_go.retain(|path| path.exists());
+        let_go.is_empty()
     }
 
     /// Process end, after the writer drained: delete the segment if it is fully committed, keep

@@ -164,8 +164,9 @@ pub trait Store: Send {
         lease_until: i64,
         now: i64,
     ) -> StoreResult<()>;
-    /// Claim up to `limit` due deliveries for `owner`, at most `room(webhook_id)` per live
-    /// webhook (0 skips a webhook at its cap), oldest due first within each webhook.
+    /// Claim up to `limit` due deliveries for `owner`: test sends first (of any webhook that
+    /// exists, switched on or not: an admin is waiting), then at most `room(webhook_id)` per
+    /// live webhook (0 skips a webhook at its cap), oldest due first within each webhook.
     fn claim_due(
         &mut self,
         owner: &str,
