@@ -152,7 +152,9 @@ impl Engine {
                     request_headers: attempt.request_headers,
                     status_code: attempt.status_code.map(|c| c as u16),
                     duration_ms: attempt.duration_ms,
-                    error: attempt.error,
+                    error: attempt
+                        .error
+                        .map(crate::engine::delivery::AttemptError::Recorded),
                     response_body: attempt.response_body,
                     response_headers: attempt.response_headers,
                     retry_after: None,

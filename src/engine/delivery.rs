@@ -4,12 +4,41 @@
 //! table-tested without a network.
 
 use crate::engine::address_policy::AddressPolicy;
-use crate::engine::http::describe_error;
+use crate::engine::http::classify;
 use crate::engine::model::{AttemptResult, Format, Job};
 use crate::engine::retry::{honour_retry_after, parse_retry_after, retry_delay};
 use crate::engine::signing::{decode_secret, signature_header};
 use crate::engine::store::Transition;
 use std::time::{Duration, Instant, SystemTime};
+
+/// Why an attempt did not deliver, by kind; its text is what the log shows.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AttemptError {
+    #[error("invalid url: {0}")]
+    InvalidUrl(String),
+    /// The address policy refused the address (SSRF protection).
+    #[error("{0}")]
+    Blocked(String),
+    #[error("{0}")]
+    Dns(String),
+    #[error("connect: {0}")]
+    Connect(String),
+    /// No complete answer in time (the limit in ms, when known).
+    #[error("{}", match .0 { Some(ms) => format!("timeout: no complete answer within {ms} ms"), None => "timeout: the endpoint did not answer in time".to_string() })]
+    Timeout(Option<u128>),
+    #[error("HTTP {0}: redirects are not followed")]
+    Redirect(u16),
+    #[error("HTTP {0}")]
+    Status(u16),
+    #[error("{0}")]
+    Transport(String),
+    /// Not attempted: the webhook no longer takes the event.
+    #[error("{0}")]
+    NotSent(String),
+    /// As the log has it (read back from the store).
+    #[error("{0}")]
+    Recorded(String),
+}
 
 /// Response bodies are kept up to this size per attempt; reading stops there.
 pub const MAX_RESPONSE_BODY: usize = 16 * 1024;
@@ -85,12 +114,12 @@ pub async fn attempt(
         Some(url) => Ok(url.clone()),
         None => url::Url::parse(&job.target.url),
     }
-    .map_err(|e| format!("invalid url: {e}"))
+    .map_err(|e| AttemptError::InvalidUrl(e.to_string()))
     .and_then(|u| {
         policy
             .check_url_host(&u)
             .map(|_| u)
-            .map_err(|blocked| blocked.to_string())
+            .map_err(|blocked| AttemptError::Blocked(blocked.to_string()))
     });
     let url = match checked {
         Ok(url) => url,
@@ -177,18 +206,13 @@ pub async fn attempt(
             result.response_body = String::from_utf8_lossy(&kept).into_owned();
             if !(200..=299).contains(&status) {
                 result.error = Some(match status {
-                    300..=399 => format!("HTTP {status}: redirects are not followed"),
-                    _ => format!("HTTP {status}"),
+                    300..=399 => AttemptError::Redirect(status),
+                    _ => AttemptError::Status(status),
                 });
             }
         }
-        Ok(Err(e)) => result.error = Some(describe_error(&e)),
-        Err(_) => {
-            result.error = Some(format!(
-                "timeout: no complete answer within {} ms",
-                timeout.as_millis()
-            ))
-        }
+        Ok(Err(e)) => result.error = Some(classify(&e)),
+        Err(_) => result.error = Some(AttemptError::Timeout(Some(timeout.as_millis()))),
     }
     result.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     result
@@ -243,7 +267,7 @@ mod tests {
     fn result(status: Option<u16>, error: Option<&str>, retry_after: Option<u64>) -> AttemptResult {
         AttemptResult {
             status_code: status,
-            error: error.map(str::to_string),
+            error: error.map(|e| AttemptError::Recorded(e.to_string())),
             retry_after: retry_after.map(Duration::from_secs),
             ..Default::default()
         }

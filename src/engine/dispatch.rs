@@ -271,7 +271,7 @@ impl Dispatcher {
                 webhook_id: job.target.webhook_id,
                 attempt: AttemptResult {
                     time_ms: now,
-                    error: Some(reason),
+                    error: Some(crate::engine::delivery::AttemptError::NotSent(reason)),
                     ..Default::default()
                 },
                 transition: Transition::Failed,

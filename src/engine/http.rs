@@ -11,6 +11,14 @@ use std::time::Duration;
 
 pub const USER_AGENT: &str = concat!("umw/", env!("CARGO_PKG_VERSION"));
 
+/// A host name that did not resolve (found again in reqwest's error chain by type).
+#[derive(Debug, thiserror::Error)]
+#[error("dns: cannot resolve {host}: {reason}")]
+pub struct DnsError {
+    pub host: String,
+    pub reason: String,
+}
+
 struct PolicyResolver {
     policy: AddressPolicy,
 }
@@ -23,7 +31,10 @@ impl Resolve for PolicyResolver {
             let resolved: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
                 .await
                 .map_err(|e| -> Box<dyn std::error::Error + Send + Sync> {
-                    format!("dns: cannot resolve {host}: {e}").into()
+                    Box::new(DnsError {
+                        host: host.clone(),
+                        reason: e.to_string(),
+                    })
                 })?
                 .collect();
             let allowed = policy.filter_resolved(resolved).map_err(
@@ -56,25 +67,31 @@ pub fn client(
         .map_err(|e| Error::Runtime(format!("cannot build the HTTP client: {e}")))
 }
 
-/// The most useful line of a reqwest error: its innermost cause that says something, so
+/// What went wrong with a request, by kind: the innermost cause that says something, found by
+/// type in reqwest's error chain (a blocked address, a name that did not resolve), so
 /// "blocked: 127.0.0.1 is loopback" or "connection refused" reaches the log instead of
 /// "error sending request".
-pub fn describe_error(err: &reqwest::Error) -> String {
+pub fn classify(err: &reqwest::Error) -> crate::engine::delivery::AttemptError {
+    use crate::engine::address_policy::Blocked;
+    use crate::engine::delivery::AttemptError;
     if err.is_timeout() {
-        return "timeout: the endpoint did not answer in time".to_string();
+        return AttemptError::Timeout(None);
     }
-    let mut messages = vec![err.to_string()];
+    let mut innermost = err.to_string();
     let mut source = std::error::Error::source(err);
     while let Some(s) = source {
-        messages.push(s.to_string());
+        if let Some(blocked) = s.downcast_ref::<Blocked>() {
+            return AttemptError::Blocked(blocked.to_string());
+        }
+        if let Some(dns) = s.downcast_ref::<DnsError>() {
+            return AttemptError::Dns(dns.to_string());
+        }
+        innermost = s.to_string();
         source = s.source();
     }
-    if let Some(blocked) = messages.iter().find(|m| m.starts_with("blocked: ")) {
-        return blocked.clone();
+    if err.is_connect() {
+        AttemptError::Connect(innermost)
+    } else {
+        AttemptError::Transport(innermost)
     }
-    if let Some(dns) = messages.iter().find(|m| m.starts_with("dns: ")) {
-        return dns.clone();
-    }
-    let kind = if err.is_connect() { "connect: " } else { "" };
-    format!("{kind}{}", messages.last().cloned().unwrap_or_default())
 }

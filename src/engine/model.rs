@@ -209,7 +209,7 @@ pub struct AttemptResult {
     pub request_headers: Vec<(String, String)>,
     pub status_code: Option<u16>,
     pub duration_ms: f64,
-    pub error: Option<String>,
+    pub error: Option<crate::engine::delivery::AttemptError>,
     pub response_body: String,
     pub response_headers: Vec<(String, String)>,
     pub retry_after: Option<Duration>,

@@ -242,7 +242,7 @@ pub fn umw_send_test_event(
         "headers": headers,
         "body": r.response_body,
         "duration_ms": r.duration_ms,
-        "error": r.error,
+        "error": r.error.as_ref().map(|e| e.to_string()),
         "delivery_id": test.delivery_id,
         "message_id": test.message_id,
     })))

@@ -73,7 +73,7 @@ fn outcome(job: &Job, transition: Transition, code: u16, time: i64) -> Outcome {
             request_headers: vec![("webhook-id".into(), job.message_id.clone())],
             status_code: Some(code),
             duration_ms: 12.5,
-            error: (code >= 300).then(|| format!("HTTP {code}")),
+            error: (code >= 300).then_some(crate::engine::delivery::AttemptError::Status(code)),
             response_headers: vec![("x-test".into(), "1".into())],
             response_body: "ok".into(),
             retry_after: None,

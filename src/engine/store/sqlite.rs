@@ -812,7 +812,7 @@ impl Store for SqliteStore {
                     opt(sent),
                     opt(a.status_code.map(i64::from)),
                     a.duration_ms,
-                    opt(a.error.clone()),
+                    opt(a.error.as_ref().map(|e| e.to_string())),
                     opt(received),
                     a.response_body
                 ])?;
