@@ -3,8 +3,15 @@
 # webhook, send a test event, emit a payment_received, and show both arriving.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh --minimal
-cargo build --release --quiet
+# With the Debian package installed (`make deb`), PHP already loads the extension: use that one.
+if php -m 2>/dev/null | grep -qx umw; then
+    load=()
+    echo "== using the installed extension ($(php -r 'echo phpversion("umw");'))"
+else
+    bash scripts/install-deps.sh --minimal
+    cargo build --release --quiet
+    load=(-d extension="$PWD/target/release/libumw.so")
+fi
 
 work=$(mktemp -d /tmp/umw-demo.XXXXXX)
 python3 scripts/receiver.py "$work/port" > "$work/received.log" 2>&1 &
@@ -14,7 +21,7 @@ for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 url="http://127.0.0.1:$(cat "$work/port")/webhook"
 
 echo "== receiver listening at $url"
-php -d extension="$PWD/target/release/libumw.so" \
+php "${load[@]}" \
     -d umw.store="$work/umw.sqlite" \
     -d umw.allow_private_networks=1 \
     -r '

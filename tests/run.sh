@@ -29,6 +29,8 @@ suite faults      cargo test --release --test faults -- --test-threads=1
 suite stubs       bash scripts/stubs.sh --check
 suite wordpress   bash tests/wp/run.sh
 [ -f bench/run.sh ] && suite bench-smoke bash bench/run.sh --quick
+# Last: it installs the package on this machine (and removes it again).
+suite deb         bash tests/deb.sh
 
 echo
 [ ${#failures[@]} -gt 0 ] && echo "failed suites: ${failures[*]}"
