@@ -73,9 +73,9 @@ namespace {
     /**
      * The event catalog, keyed by event name.
      *
-     * @return mixed
+     * @return array<string, array{name: string, label: string, description: string, sample: array<string, mixed>, source: string, origin: string, fired: ?bool}>
      */
-    function umw_event_types(): mixed {}
+    function umw_event_types(): array {}
 
     /**
      * Wait until everything this process emitted is persisted and had its first attempt.

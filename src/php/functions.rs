@@ -6,12 +6,14 @@ use crate::engine::model::*;
 use crate::engine::runtime::{self, with_catalog, Engine};
 use crate::engine::{now_ms, validate};
 use crate::php::args::Str;
-use crate::php::convert::{encode_array, json_to_zval, zval_to_json, Fields};
+use crate::php::convert::{encode_array, json_to_array, zval_to_json, Fields};
+use crate::php::memory::ensure_room;
+use ext_php_rs::boxed::ZBox;
 use crate::php::errors::{from_engine, value_error};
 use crate::php::load_settings;
 use crate::php::{deliveries, status, webhooks};
 use ext_php_rs::prelude::*;
-use ext_php_rs::types::{ZendHashTable, Zval};
+use ext_php_rs::types::ZendHashTable;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
@@ -88,15 +90,22 @@ fn event_type_json(e: &EventType) -> Value {
 }
 
 /// The event catalog, keyed by event name.
+///
+/// # Returns
+///
+/// array<string, array{name: string, label: string, description: string, sample: array<string, mixed>, source: string, origin: string, fired: ?bool}>
 #[php_function]
-pub fn umw_event_types() -> Zval {
+pub fn umw_event_types() -> PhpResult<ZBox<ZendHashTable>> {
+    const F: &str = "umw_event_types";
     let map: Map<String, Value> = with_catalog(|c| {
         c.all()
             .iter()
             .map(|e| (e.name.clone(), event_type_json(e)))
             .collect()
     });
-    json_to_zval(&Value::Object(map))
+    let value = Value::Object(map);
+    ensure_room(F, &value, "register fewer or smaller event types")?;
+    Ok(json_to_array(&value))
 }
 
 /// Longest `source` of a registration, in characters.
