@@ -9,20 +9,18 @@
 use crate::engine::config::Settings;
 use crate::engine::counters::Counters;
 use crate::engine::directory::{Directory, SharedStore};
-use crate::engine::dispatch::{Dispatcher, TaskContext};
 use crate::engine::error::{Error, Result};
 use crate::engine::ids::IdGenerator;
 use crate::engine::now_ms;
 use crate::engine::spool::{self, Consumer, Spool, Tailer};
 use crate::engine::store;
-use crate::engine::writer::{control_channel, emit_channel, Control, Writer};
+use crate::engine::writer::{control_channel, emit_channel, Control, LoopParts, Writer};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
 
 pub const HEARTBEAT_FILE: &str = "agent.json";
 /// How often the heartbeat is written.
@@ -262,43 +260,27 @@ pub fn run(settings: Settings, stop: &AtomicBool) -> Result<()> {
     let (_emits, emit_rx) = emit_channel(1);
     let (control, control_rx) = control_channel();
     let (recycle, _buffers) = crossbeam_channel::bounded(1);
-    let done = control.clone();
-    let tasks = Arc::new(TaskContext {
-        client,
-        settings: settings.clone(),
-        global: Arc::new(Semaphore::new(settings.max_in_flight)),
-        counters: counters.clone(),
-        directory: directory.clone(),
-        done: Box::new(move |job, result| {
-            let _ = done.send(Control::Outcome {
-                job: Box::new(job),
-                result: Box::new(result),
-            });
-        }),
-    });
-    let writer = Writer {
-        store: writer_store,
-        settings: settings.clone(),
-        counters: counters.clone(),
-        ids,
-        emits: emit_rx,
-        control: control_rx,
-        directory,
-        dispatcher: Dispatcher::new(
-            settings.clone(),
-            counters.clone(),
+    let writer = Writer::new(
+        LoopParts {
+            settings: settings.clone(),
+            counters: counters.clone(),
+            ids,
             owner,
-            runtime.handle().clone(),
-            tasks,
-        ),
+            store: writer_store,
+            directory,
+            runtime: runtime.handle().clone(),
+            client,
+            spool: Arc::new(Spool::new(settings.spool_dir.clone(), Consumer::Agent)),
+        },
+        emit_rx,
+        (control.clone(), control_rx),
         recycle,
-        spool: Arc::new(Spool::new(settings.spool_dir.clone(), Consumer::Agent)),
-        tailer: Some(Tailer::new(settings.spool_dir.clone())),
-        heartbeat: Some(Heartbeat::new(
+        Some(Tailer::new(settings.spool_dir.clone())),
+        Some(Heartbeat::new(
             &settings.spool_dir,
             settings.store.to_string(),
         )),
-    };
+    );
     let loop_thread = std::thread::Builder::new()
         .name("umw-agent".into())
         .spawn(move || writer.run())

@@ -18,7 +18,6 @@ use crate::engine::catalog::Catalog;
 use crate::engine::config::{Delivery, Settings};
 use crate::engine::counters::Counters;
 use crate::engine::directory::{Directory, SharedStore};
-use crate::engine::dispatch::{Dispatcher, TaskContext};
 use crate::engine::error::{Error, Result};
 use crate::engine::http;
 use crate::engine::ids::IdGenerator;
@@ -27,14 +26,14 @@ use crate::engine::now_ms;
 use crate::engine::spool::{Consumer, Spool};
 use crate::engine::store::{self, PersistItem};
 use crate::engine::writer::{
-    control_channel, emit_channel, unleased_deliveries, Control, Writer, RECYCLED_BUFFERS,
+    control_channel, emit_channel, unleased_deliveries, Control, LoopParts, Writer,
+    RECYCLED_BUFFERS,
 };
 use crossbeam_channel::{Receiver, SendTimeoutError, Sender, TrySendError};
 use parking_lot::Mutex;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
 
 /// How long a durable emit waits for room in a full queue before writing the store itself.
 const SPOOLED_HANDOFF: Duration = Duration::from_secs(5);
@@ -183,40 +182,24 @@ impl Engine {
         let (emits, emit_rx) = emit_channel(settings.queue_capacity);
         let (control, control_rx) = control_channel();
         let (recycle, payload_buffers) = crossbeam_channel::bounded(RECYCLED_BUFFERS);
-        let done = control.clone();
-        let tasks = Arc::new(TaskContext {
-            client,
-            settings: settings.clone(),
-            global: Arc::new(Semaphore::new(settings.max_in_flight)),
-            counters: self.counters.clone(),
-            directory: shared.directory.clone(),
-            done: Box::new(move |job, result| {
-                let _ = done.send(Control::Outcome {
-                    job: Box::new(job),
-                    result: Box::new(result),
-                });
-            }),
-        });
-        let writer = Writer {
-            store: writer_store,
-            settings: settings.clone(),
-            counters: self.counters.clone(),
-            ids: self.ids.clone(),
-            emits: emit_rx,
-            control: control_rx,
-            directory: shared.directory,
-            dispatcher: Dispatcher::new(
-                settings.clone(),
-                self.counters.clone(),
-                self.owner.clone(),
-                runtime.handle().clone(),
-                tasks,
-            ),
+        let writer = Writer::new(
+            LoopParts {
+                settings: settings.clone(),
+                counters: self.counters.clone(),
+                ids: self.ids.clone(),
+                owner: self.owner.clone(),
+                store: writer_store,
+                directory: shared.directory,
+                runtime: runtime.handle().clone(),
+                client,
+                spool: self.spool.clone(),
+            },
+            emit_rx,
+            (control.clone(), control_rx),
             recycle,
-            spool: self.spool.clone(),
-            tailer: None,
-            heartbeat: None,
-        };
+            None,
+            None,
+        );
         std::thread::Builder::new()
             .name("umw-writer".into())
             .spawn(move || {

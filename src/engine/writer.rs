@@ -11,7 +11,7 @@ use crate::engine::agent::Heartbeat;
 use crate::engine::config::Settings;
 use crate::engine::counters::Counters;
 use crate::engine::directory::{Directory, Snapshot};
-use crate::engine::dispatch::{Dispatcher, TaskResult, POLL_EVERY};
+use crate::engine::dispatch::{Dispatcher, TaskContext, TaskResult, POLL_EVERY};
 use crate::engine::ids::IdGenerator;
 use crate::engine::model::{Job, NewMessage, Target};
 use crate::engine::now_ms;
@@ -23,6 +23,7 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
 
 const BATCH: usize = 1024;
 /// After an idle writer is woken by an emit, it waits this long before taking the batch: a
@@ -99,6 +100,69 @@ pub struct Writer {
 /// How often the agent looks at the spool: soon after it found something, less when idle.
 const TAIL_BUSY: Duration = Duration::from_millis(2);
 const TAIL_IDLE: Duration = Duration::from_millis(20);
+
+/// What a delivery loop is made of besides where its messages come from.
+pub struct LoopParts {
+    pub settings: Arc<Settings>,
+    pub counters: Arc<Counters>,
+    pub ids: Arc<IdGenerator>,
+    /// Names this loop's claims (leases) in the store.
+    pub owner: String,
+    /// The loop's own store connection.
+    pub store: Box<dyn Store>,
+    pub directory: Arc<Directory>,
+    pub runtime: tokio::runtime::Handle,
+    pub client: reqwest::Client,
+    pub spool: Arc<Spool>,
+}
+
+impl Writer {
+    /// A loop fed by `emits` (embedded) or by `tailer` (the agent); attempts report back on
+    /// `control`.
+    pub fn new(
+        parts: LoopParts,
+        emits: Receiver<NewMessage>,
+        control: (Sender<Control>, Receiver<Control>),
+        recycle: Sender<Vec<u8>>,
+        tailer: Option<Tailer>,
+        heartbeat: Option<Heartbeat>,
+    ) -> Writer {
+        let (control, control_rx) = control;
+        let tasks = Arc::new(TaskContext {
+            client: parts.client,
+            settings: parts.settings.clone(),
+            global: Arc::new(Semaphore::new(parts.settings.max_in_flight)),
+            counters: parts.counters.clone(),
+            directory: parts.directory.clone(),
+            done: Box::new(move |job, result| {
+                let _ = control.send(Control::Outcome {
+                    job: Box::new(job),
+                    result: Box::new(result),
+                });
+            }),
+        });
+        Writer {
+            store: parts.store,
+            settings: parts.settings.clone(),
+            counters: parts.counters.clone(),
+            ids: parts.ids,
+            emits,
+            control: control_rx,
+            directory: parts.directory,
+            dispatcher: Dispatcher::new(
+                parts.settings,
+                parts.counters,
+                parts.owner,
+                parts.runtime,
+                tasks,
+            ),
+            recycle,
+            spool: parts.spool,
+            tailer,
+            heartbeat,
+        }
+    }
+}
 
 struct State {
     trackers: HashMap<String, Arc<Mutex<MessageTracker>>>,

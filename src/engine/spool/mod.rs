@@ -270,20 +270,26 @@ pub fn status(dir: &Path) -> SpoolStatus {
     out
 }
 
+/// A message for the spool's tests: id and payload from `i`, on network 1 or `network`.
+#[cfg(test)]
+pub(crate) fn test_message(i: usize, network: i64) -> NewMessage {
+    NewMessage {
+        id: format!("msg_{i:026}"),
+        network_id: network,
+        event: "payment_received".into(),
+        payload: format!("{{\"n\":{i}}}").into_bytes(),
+        created_at: 1_700_000_000_000 + i as i64,
+        spooled: 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::record::decode_all;
     use super::*;
 
     fn message(i: usize) -> NewMessage {
-        NewMessage {
-            id: format!("msg_{i:026}"),
-            network_id: 1,
-            event: "payment_received".into(),
-            payload: format!("{{\"n\":{i}}}").into_bytes(),
-            created_at: 1_700_000_000_000 + i as i64,
-            spooled: 0,
-        }
+        test_message(i, 1)
     }
 
     fn temp_dir(name: &str) -> PathBuf {

@@ -102,15 +102,8 @@ fn decode_one(bytes: &[u8], at: usize) -> Option<(NewMessage, usize)> {
 mod tests {
     use super::*;
 
-    pub fn message(i: usize) -> NewMessage {
-        NewMessage {
-            id: format!("msg_{i:026}"),
-            network_id: if i % 2 == 0 { 1 } else { 7 },
-            event: "payment_received".into(),
-            payload: format!("{{\"n\":{i}}}").into_bytes(),
-            created_at: 1_700_000_000_000 + i as i64,
-            spooled: 0,
-        }
+    fn message(i: usize) -> NewMessage {
+        crate::engine::spool::test_message(i, if i % 2 == 0 { 1 } else { 7 })
     }
 
     #[test]

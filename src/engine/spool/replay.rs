@@ -213,17 +213,10 @@ impl Tailer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::spool::{Consumer, Spool};
+    use crate::engine::spool::{test_message, Consumer, Spool};
 
     fn message(i: usize) -> NewMessage {
-        NewMessage {
-            id: format!("msg_{i:026}"),
-            network_id: 1,
-            event: "e".into(),
-            payload: vec![b'p'; 100],
-            created_at: i as i64,
-            spooled: 0,
-        }
+        test_message(i, 1)
     }
 
     #[test]
