@@ -24,7 +24,7 @@ use crate::engine::ids::IdGenerator;
 use crate::engine::model::*;
 use crate::engine::now_ms;
 use crate::engine::spool::{Consumer, Spool};
-use crate::engine::store::{self, PersistItem};
+use crate::engine::store::{self, PersistItem, StoreErrorKind};
 use crate::engine::writer::{
     control_channel, emit_channel, unleased_deliveries, Control, LoopParts, Writer,
     RECYCLED_BUFFERS,
@@ -267,6 +267,21 @@ impl Engine {
     /// durable); falls back to writing the store itself when the queue is full — an accepted
     /// event is never dropped. Agent: a copy into the spool, nothing else.
     pub fn emit(&self, mut message: NewMessage) -> Result<()> {
+        if self.settings.durable_emit && self.settings.store.is_shared() {
+            // Durable beyond this host: in the shared store before returning, so any web server
+            // delivers it even if this one never runs again. While the store is unreachable,
+            // durable on this host instead (the spool), persisted when it is back.
+            match self.persist_now(&message) {
+                Ok(()) => {
+                    self.counters.emitted.fetch_add(1, Ordering::AcqRel);
+                    return Ok(());
+                }
+                Err(Error::Store(e)) if e.kind == StoreErrorKind::Unavailable => {
+                    self.counters.note_error(e.to_string());
+                }
+                Err(e) => return Err(e),
+            }
+        }
         match self.background.get() {
             Some(background) if self.durable() => {
                 // Durable before returning: a copy into this process's mapped spool segment (no
@@ -357,7 +372,7 @@ impl Engine {
                 self.nudge_writer_if_filling(background);
                 Ok(())
             }
-            Some(message) => self.persist_now(background, message),
+            Some(message) => self.persist_now(&message),
         }
     }
 
@@ -373,11 +388,13 @@ impl Engine {
         }
     }
 
-    fn persist_now(&self, background: &Background, message: NewMessage) -> Result<()> {
+    /// Write one message and its deliveries (unleased: any process or host claims them) to the
+    /// store from this thread.
+    fn persist_now(&self, message: &NewMessage) -> Result<()> {
         let now = now_ms();
         let shared = self.shared()?;
         let snapshot = shared.directory.fresh(Instant::now())?;
-        let deliveries = unleased_deliveries(&snapshot, &message, &self.ids, now);
+        let deliveries = unleased_deliveries(&snapshot, message, &self.ids, now);
         if deliveries.is_empty() {
             self.counters.settle(1);
             return Ok(());
@@ -385,7 +402,7 @@ impl Engine {
         let tracked = deliveries.iter().map(|(id, _, _)| id.clone()).collect();
         shared.store.lock().persist(
             &[PersistItem {
-                message: &message,
+                message,
                 deliveries,
                 is_test: false,
             }],
@@ -393,9 +410,15 @@ impl Engine {
             0,
             now,
         )?;
-        let _ = background.control.send(Control::Track {
-            deliveries: tracked,
-        });
+        match self.background.get() {
+            // Tracked for umw_flush, and claimed now rather than at the next poll.
+            Some(background) => {
+                let _ = background.control.send(Control::Track {
+                    deliveries: tracked,
+                });
+            }
+            None => self.counters.settle(1),
+        }
         Ok(())
     }
 

@@ -33,6 +33,11 @@ pub enum StoreLocation {
 pub const DEFAULT_TABLE_PREFIX: &str = "wp_umw_";
 
 impl StoreLocation {
+    /// Shared by several hosts (not a file of this one).
+    pub fn is_shared(&self) -> bool {
+        matches!(self, StoreLocation::Mysql(_))
+    }
+
     pub fn backend(&self) -> &'static str {
         match self {
             StoreLocation::Sqlite { .. } => "sqlite",
