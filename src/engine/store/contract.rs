@@ -1075,3 +1075,10 @@ fn sqlite(test: &str) -> Option<Box<dyn Store>> {
 }
 
 contract_suite!(on_sqlite, sqlite);
+
+fn mysql(test: &str) -> Option<Box<dyn Store>> {
+    let store = crate::engine::store::mysql_tests::open_for_test(test)?;
+    Some(Box::new(store))
+}
+
+contract_suite!(on_mysql, mysql);

@@ -10,12 +10,19 @@
 //! differ) moves them onto its own clock, so leases and due times compare on one clock.
 
 pub mod location;
+pub mod mysql;
+mod mysql_log;
+mod mysql_queue;
+mod mysql_schema;
+mod mysql_webhooks;
 mod shared;
 pub mod sqlite;
 mod sqlite_schema;
 
 #[cfg(test)]
 mod contract;
+#[cfg(test)]
+mod mysql_tests;
 
 use crate::engine::model::*;
 pub use location::StoreLocation;
@@ -209,11 +216,6 @@ pub trait Store: Send {
 pub fn open(location: &StoreLocation) -> crate::engine::Result<Box<dyn Store>> {
     match location {
         StoreLocation::Sqlite { path } => Ok(Box::new(sqlite::SqliteStore::open(path)?)),
-        StoreLocation::Mysql(_) => Err(StoreError::new(
-            location.to_string(),
-            StoreErrorKind::Incompatible,
-            "this build of umw has no MySQL/MariaDB backend",
-        )
-        .into()),
+        StoreLocation::Mysql(m) => Ok(Box::new(mysql::MysqlStore::open(m)?)),
     }
 }
