@@ -410,6 +410,14 @@ impl MysqlStore {
         self.skew_fixed = true;
     }
 
+    /// A connection of its own to the same database, and the table names (tests that hold
+    /// locks or kill connections behind the store's back).
+    #[cfg(test)]
+    pub(crate) fn side_connection(&self) -> (Conn, Tables) {
+        let conn = Conn::new(self.opts.clone()).unwrap_or_else(|e| panic!("{e}"));
+        (conn, self.ctx.t.clone())
+    }
+
     /// The skew in force (database − local, whole seconds as milliseconds).
     pub fn clock_skew_ms(&self) -> i64 {
         self.ctx.skew

@@ -236,6 +236,8 @@ pub(crate) fn claim_due(
     }
     store.tx(|tx, ctx| {
         let db_now = ctx.db(now);
+        // The (webhook_id, next_attempt_at) index read in order stops after `take` rows, so a
+        // claim locks only what it takes (a scan and sort would lock every due row).
         let candidates: Vec<i64> = waiting_live(tx, ctx)?
             .into_iter()
             .filter(|(webhook_id, due)| *due <= db_now && room(*webhook_id) > 0)
@@ -246,7 +248,7 @@ pub(crate) fn claim_due(
         }
         let webhooks = live_webhooks_by_id(tx, ctx, candidates.iter().copied())?;
         let due_sql = format!(
-            "SELECT id, message_id, event, attempt_count, is_test FROM {} \
+            "SELECT id, message_id, event, attempt_count, is_test FROM {} FORCE INDEX (due_by_webhook) \
              WHERE webhook_id = ? AND next_attempt_at <= ? AND status IN ('pending', 'retrying') \
              AND (lease_until IS NULL OR lease_until < ?) \
              ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED",

@@ -144,24 +144,27 @@ pub fn check_server(conn: &mut Conn) -> Result<(), (StoreErrorKind, String)> {
     let version: Option<String> = conn
         .query_first("SELECT VERSION()")
         .map_err(|e| (StoreErrorKind::Unavailable, e.to_string()))?;
-    let version = version.unwrap_or_default();
-    let (mariadb, major, minor) = parse_version(&version);
+    match too_old(&version.unwrap_or_default()) {
+        Some(message) => Err((StoreErrorKind::Incompatible, message)),
+        None => Ok(()),
+    }
+}
+
+/// Why a server of this `VERSION()` cannot run umw, if it cannot.
+pub fn too_old(version: &str) -> Option<String> {
+    let (mariadb, major, minor) = parse_version(version);
     let (name, needed) = if mariadb {
         ("MariaDB", MIN_MARIADB)
     } else {
         ("MySQL", MIN_MYSQL)
     };
-    if (major, minor) < needed {
-        return Err((
-            StoreErrorKind::Incompatible,
-            format!(
-                "the server is {name} {version}; umw needs {name} {}.{} or later \
-                 (for SELECT … FOR UPDATE SKIP LOCKED)",
-                needed.0, needed.1
-            ),
-        ));
-    }
-    Ok(())
+    ((major, minor) < needed).then(|| {
+        format!(
+            "the server is {name} {version}; umw needs {name} {}.{} or later \
+             (for SELECT … FOR UPDATE SKIP LOCKED)",
+            needed.0, needed.1
+        )
+    })
 }
 
 /// (is MariaDB, major, minor) of a `VERSION()` string, e.g. `10.11.6-MariaDB-0+deb12u1`,
@@ -286,8 +289,26 @@ mod tests {
         assert_eq!(parse_version("10.5.23-MariaDB"), (true, 10, 5));
         assert_eq!(parse_version("8.0.36"), (false, 8, 0));
         assert_eq!(parse_version("5.7.44-log"), (false, 5, 7));
-        assert!((10, 5) < MIN_MARIADB && (10, 6) >= MIN_MARIADB);
-        assert!((5, 7) < MIN_MYSQL && (8, 4) >= MIN_MYSQL);
+        let old = too_old("10.5.23-MariaDB").unwrap();
+        assert!(
+            old.contains("MariaDB 10.5.23-MariaDB") && old.contains("10.6 or later"),
+            "{old}"
+        );
+        let old = too_old("5.7.44-log").unwrap();
+        assert!(
+            old.contains("MySQL 5.7.44-log") && old.contains("8.0 or later"),
+            "{old}"
+        );
+        for fine in [
+            "10.6.0-MariaDB",
+            "10.11.19-MariaDB-0+deb12u1",
+            "11.4.2-MariaDB",
+            "8.0.11",
+            "8.4.0",
+            "9.1.0",
+        ] {
+            assert_eq!(too_old(fine), None, "{fine}");
+        }
     }
 
     #[test]
