@@ -125,6 +125,8 @@ pub struct MysqlStore {
     skew_measured_at: Option<Instant>,
     /// Set by tests: the skew stays what they said.
     skew_fixed: bool,
+    /// The server was checked and the schema is current (done on the first connection).
+    prepared: bool,
     last_used: Instant,
     #[cfg(test)]
     pub(crate) drop_tables_on_drop: bool,
@@ -195,6 +197,24 @@ pub(crate) fn id_pieces<T: Clone + Into<Value>>(ids: &[T]) -> Vec<Vec<Value>> {
         out.push(values);
     }
     out
+}
+
+/// Whether connecting failed because the server cannot be reached (down, restarting, full):
+/// as opposed to refusing this client (credentials, database, version).
+fn unreachable(e: &mysql::Error) -> bool {
+    match e {
+        mysql::Error::IoError(_) | mysql::Error::CodecError(_) => true,
+        mysql::Error::DriverError(d) => matches!(
+            d,
+            mysql::DriverError::ConnectTimeout
+                | mysql::DriverError::CouldNotConnect(_)
+                | mysql::DriverError::Timeout
+        ),
+        mysql::Error::MySqlError(e) => {
+            matches!(e.code, 1040 | 1053 | 1203 | 2002 | 2003 | 2006 | 2013)
+        }
+        _ => false,
+    }
 }
 
 /// Whether an error leaves the connection unusable (it is dropped; the next call reconnects).
@@ -277,48 +297,67 @@ impl MysqlStore {
         if location.tls {
             builder = builder.ssl_opts(Some(SslOpts::default()));
         }
-        let prefix = location.table_prefix.clone();
+        let prefix = &location.table_prefix;
         let mut store = MysqlStore {
             location: location.clone(),
             shown: StoreLocation::Mysql(location.clone()).to_string(),
             opts: builder.into(),
             conn: None,
             ctx: Ctx {
-                t: Tables::for_prefix(&prefix),
+                t: Tables::for_prefix(prefix),
                 skew: 0,
             },
             skew_measured_at: None,
             skew_fixed: false,
+            prepared: false,
             last_used: Instant::now(),
             #[cfg(test)]
             drop_tables_on_drop: false,
         };
-        let location_shown = store.shown.clone();
-        let fail = |e: Fault| store_error(&location_shown, e);
-        let mut conn = store.connect()?;
-        mysql_schema::check_server(&mut conn)
-            .map_err(|(kind, message)| StoreError::new(location_shown.clone(), kind, message))?;
-        let lock = format!(
-            "umw_schema_{:08x}",
-            crc32fast::hash(format!("{}\0{prefix}", location.database).as_bytes())
-        );
-        mysql_schema::migrate(&mut conn, &store.ctx.t, &lock).map_err(|e| match e {
-            mysql_schema::MigrateError::Fault(e) => fail(e),
-            mysql_schema::MigrateError::Refused(kind, message) => {
-                StoreError::new(location_shown.clone(), kind, message)
-            }
-        })?;
-        store.conn = Some(conn);
+        match store.connect() {
+            Ok(conn) => store.conn = Some(conn),
+            // A server down or restarting while a process starts is like one lost later: the
+            // engine starts (emits are accepted, spooled or queued) and the next call connects,
+            // checks and migrates. A refused login, an unknown database or an old server fails now.
+            Err((_, true)) => {}
+            Err((e, false)) => return Err(e),
+        }
         Ok(store)
     }
 
-    fn connect(&mut self) -> StoreResult<Conn> {
-        let mut conn = Conn::new(self.opts.clone()).map_err(|e| self.err(Fault::Sql(e)))?;
+    /// A new connection with a fresh skew; on the first one, the server is checked and the
+    /// schema created or upgraded. Errors say whether the server could not be reached at all.
+    fn connect(&mut self) -> Result<Conn, (StoreError, bool)> {
+        let mut conn = Conn::new(self.opts.clone())
+            .map_err(|e| (unreachable(&e), e))
+            .map_err(|(far, e)| (self.err(Fault::Sql(e)), far))?;
+        if !self.prepared {
+            self.prepare(&mut conn).map_err(|e| (e, false))?;
+            self.prepared = true;
+        }
         if !self.skew_fixed {
-            self.ctx.skew = measure_skew(&mut conn).map_err(|e| self.err(e))?;
+            self.ctx.skew = measure_skew(&mut conn).map_err(|e| (self.err(e), false))?;
             self.skew_measured_at = Some(Instant::now());
         }
         Ok(conn)
+    }
+
+    /// Refuse a server without `SKIP LOCKED`; create or upgrade the tables.
+    fn prepare(&self, conn: &mut Conn) -> StoreResult<()> {
+        mysql_schema::check_server(conn)
+            .map_err(|(kind, message)| StoreError::new(self.shown.clone(), kind, message))?;
+        let lock = format!(
+            "umw_schema_{:08x}",
+            crc32fast::hash(
+                format!("{}\0{}", self.location.database, self.location.table_prefix).as_bytes()
+            )
+        );
+        mysql_schema::migrate(conn, &self.ctx.t, &lock).map_err(|e| match e {
+            mysql_schema::MigrateError::Fault(e) => self.err(e),
+            mysql_schema::MigrateError::Refused(kind, message) => {
+                StoreError::new(self.shown.clone(), kind, message)
+            }
+        })
     }
 
     fn err(&self, e: Fault) -> StoreError {
@@ -338,7 +377,7 @@ impl MysqlStore {
         }
         let Some(conn) = self.conn.as_mut() else {
             // A new connection measures the skew.
-            self.conn = Some(self.connect()?);
+            self.conn = Some(self.connect().map_err(|(e, _)| e)?);
             return Ok(());
         };
         let stale = self

@@ -188,19 +188,35 @@ fn persist_one_by_one(
 }
 
 /// Live webhooks with deliveries waiting, and the earliest due time of each (database clock),
-/// by webhook id. `MIN` over the (webhook_id, next_attempt_at) index is a loose index scan: one
-/// seek per webhook.
+/// by webhook id. `MIN` grouped by webhook over the (webhook_id, next_attempt_at) index is a
+/// loose index scan: one seek per webhook, however long its backlog.
 fn waiting_live(q: &mut impl Queryable, ctx: &Ctx) -> Res<Vec<(i64, i64)>> {
+    let live: HashSet<i64> = q
+        .query::<Row, _>(format!(
+            "SELECT id FROM {} WHERE active = 1 AND disabled_at IS NULL",
+            ctx.t.webhooks
+        ))?
+        .into_iter()
+        .map(|mut r| col::<i64>(&mut r, 0))
+        .collect::<Res<_>>()?;
+    if live.is_empty() {
+        return Ok(Vec::new());
+    }
     let rows: Vec<Row> = q.query(format!(
-        "SELECT x.webhook_id, x.due FROM (SELECT webhook_id, MIN(next_attempt_at) AS due FROM {d} \
-         GROUP BY webhook_id) x JOIN {w} w ON w.id = x.webhook_id AND w.active = 1 AND w.disabled_at IS NULL \
-         WHERE x.due IS NOT NULL ORDER BY x.webhook_id",
-        d = ctx.t.deliveries,
-        w = ctx.t.webhooks
+        "SELECT webhook_id, MIN(next_attempt_at) FROM {} GROUP BY webhook_id",
+        ctx.t.deliveries
     ))?;
-    rows.into_iter()
-        .map(|mut r| Ok((col(&mut r, 0)?, col(&mut r, 1)?)))
-        .collect()
+    let mut out = Vec::new();
+    for mut r in rows {
+        let webhook_id: i64 = col(&mut r, 0)?;
+        if let Some(due) = col::<Option<i64>>(&mut r, 1)? {
+            if live.contains(&webhook_id) {
+                out.push((webhook_id, due));
+            }
+        }
+    }
+    out.sort_unstable();
+    Ok(out)
 }
 
 pub(crate) fn next_due(store: &mut MysqlStore) -> StoreResult<Option<i64>> {

@@ -433,3 +433,160 @@ fn webhook_changes_reach_other_hosts() {
         health.location
     );
 }
+
+/// The test server's address, on `prefix`, through `socket` instead of the real one.
+fn location_via(
+    prefix: &str,
+    socket: &std::path::Path,
+) -> Option<crate::engine::store::location::MysqlLocation> {
+    let url = std::env::var("UMW_TEST_MYSQL_URL").ok()?;
+    let Ok(StoreLocation::Mysql(mut m)) = StoreLocation::parse(&url, prefix) else {
+        return None;
+    };
+    m.socket = Some(socket.display().to_string());
+    Some(m)
+}
+
+/// Forward connections on `listen` to the real server socket (a server that comes up later).
+fn start_proxy(listen: &std::path::Path, server: String) {
+    let listener = std::os::unix::net::UnixListener::bind(listen).unwrap();
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(upstream) = std::os::unix::net::UnixStream::connect(&server) else {
+                continue;
+            };
+            let pipe = |mut from: std::os::unix::net::UnixStream,
+                        mut to: std::os::unix::net::UnixStream| {
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut from, &mut to);
+                    let _ = to.shutdown(std::net::Shutdown::Both);
+                })
+            };
+            pipe(client.try_clone().unwrap(), upstream.try_clone().unwrap());
+            pipe(upstream, client);
+        }
+    });
+}
+
+#[test]
+fn a_server_down_at_start_is_connected_to_when_it_comes_up() {
+    if open_for_test("late").is_none() {
+        return eprintln!("mysql: not configured, skipped");
+    }
+    let dir = std::env::temp_dir().join(format!("umw-late-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let socket = dir.join("db.sock");
+    let location =
+        location_via(&format!("t{}_late_", std::process::id() % 100_000), &socket).unwrap();
+    let real = StoreLocation::parse(&std::env::var("UMW_TEST_MYSQL_URL").unwrap(), "x_")
+        .ok()
+        .and_then(|l| match l {
+            StoreLocation::Mysql(m) => m.socket,
+            _ => None,
+        })
+        .unwrap();
+    // Nothing listens yet: the store opens (so the engine starts and accepts emits) ...
+    let mut store = MysqlStore::open(&location).unwrap_or_else(|e| panic!("{e}"));
+    store.drop_tables_on_drop = true;
+    let err = store.counts().unwrap_err();
+    assert_eq!(err.kind, StoreErrorKind::Unavailable, "{err}");
+    // ... and once the server is there, the next call connects, creates the tables and works.
+    start_proxy(&socket, real);
+    let counts = store.counts().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(counts.webhooks, 0);
+    assert!(hook(&mut store, "late") > 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_refused_login_fails_at_open_without_printing_the_password() {
+    let Some(store) = open_for_test("login") else {
+        return eprintln!("mysql: not configured, skipped");
+    };
+    drop(store);
+    let url = std::env::var("UMW_TEST_MYSQL_URL").unwrap();
+    let Ok(StoreLocation::Mysql(mut m)) = StoreLocation::parse(&url, "t_login_") else {
+        panic!("{url}")
+    };
+    m.password = Some("not-the-pass-w0rd".into());
+    let err = MysqlStore::open(&m)
+        .err()
+        .expect("a wrong password is refused at open");
+    let text = err.to_string();
+    assert!(text.contains("Access denied"), "{text}");
+    assert!(
+        !text.contains("not-the-pass-w0rd") && text.contains(":***@"),
+        "{text}"
+    );
+}
+
+/// Not a test: persist, claim and record rates on both backends, printed
+/// (`cargo test --release --lib throughput -- --ignored --nocapture`).
+#[test]
+#[ignore]
+fn throughput_sqlite_vs_mysql() {
+    fn run(name: &str, store: &mut dyn Store) {
+        let webhook = hook(store, "bench");
+        let total = 20_000;
+        let batch = 200;
+        let all = messages(0, total);
+        let started = Instant::now();
+        for (i, chunk) in all.chunks(batch).enumerate() {
+            persist(store, webhook, chunk, &format!("b{i}"), T0).unwrap();
+        }
+        let persist_rate = total as f64 / started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let mut jobs = Vec::new();
+        loop {
+            let one = Instant::now();
+            let got = store
+                .claim_due("bench", T0 + 1, T0 + 60_000, batch, &all_room)
+                .unwrap();
+            if std::env::var("UMW_BENCH_VERBOSE").is_ok() && jobs.len() % 4000 == 0 {
+                println!("{name} claim at {}: {:?}", jobs.len(), one.elapsed());
+            }
+            if got.is_empty() {
+                break;
+            }
+            jobs.extend(got);
+        }
+        let claim_rate = jobs.len() as f64 / started.elapsed().as_secs_f64();
+        assert_eq!(jobs.len(), total);
+        let started = Instant::now();
+        for chunk in jobs.chunks(batch) {
+            let outcomes: Vec<crate::engine::store::Outcome> = chunk
+                .iter()
+                .map(|j| crate::engine::store::Outcome {
+                    delivery_id: j.delivery_id.clone(),
+                    webhook_id: webhook,
+                    attempt: AttemptResult {
+                        time_ms: T0 + 2,
+                        url: j.target.url.clone(),
+                        status_code: Some(200),
+                        duration_ms: 3.0,
+                        response_body: "ok".into(),
+                        ..Default::default()
+                    },
+                    transition: Transition::Delivered,
+                    disable: None,
+                    is_test: false,
+                })
+                .collect();
+            store.record(&outcomes, T0 + 3, i64::MIN).unwrap();
+        }
+        let record_rate = total as f64 / started.elapsed().as_secs_f64();
+        println!(
+            "{name:>7}: persist {persist_rate:>8.0}/s  claim {claim_rate:>8.0}/s  record {record_rate:>8.0}/s  (batches of {batch})"
+        );
+    }
+    let dir = std::env::temp_dir().join(format!("umw-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut sqlite =
+        crate::engine::store::sqlite::SqliteStore::open(&dir.join("umw.sqlite")).unwrap();
+    run("sqlite", &mut sqlite);
+    let _ = std::fs::remove_dir_all(&dir);
+    if let Some(mut mysql) = open_for_test("bench") {
+        run("mariadb", &mut mysql);
+    }
+}
