@@ -1067,7 +1067,7 @@ macro_rules! contract_suite {
     };
 }
 
-fn sqlite(test: &str) -> Option<Box<dyn Store>> {
+pub(super) fn sqlite(test: &str) -> Option<Box<dyn Store>> {
     let dir = std::env::temp_dir().join(format!("umw-contract-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store = crate::engine::store::sqlite::SqliteStore::open(&dir.join("umw.sqlite")).ok()?;
@@ -1076,7 +1076,7 @@ fn sqlite(test: &str) -> Option<Box<dyn Store>> {
 
 contract_suite!(on_sqlite, sqlite);
 
-fn mysql(test: &str) -> Option<Box<dyn Store>> {
+pub(super) fn mysql(test: &str) -> Option<Box<dyn Store>> {
     let store = crate::engine::store::mysql_tests::open_for_test(test)?;
     Some(Box::new(store))
 }

@@ -31,9 +31,10 @@ use crate::engine::model::*;
 use crate::engine::now_ms;
 use crate::engine::store::location::MysqlLocation;
 use crate::engine::store::mysql_schema;
+use crate::engine::store::transfer::{Export, Imported, Section};
 use crate::engine::store::{
-    mysql_log as log, mysql_queue as queue, mysql_webhooks as webhooks, Outcome, PersistItem,
-    Store, WebhooksVersion,
+    mysql_log as log, mysql_queue as queue, mysql_transfer as transfer, mysql_webhooks as webhooks,
+    Outcome, PersistItem, Store, WebhooksVersion,
 };
 use crate::engine::store::{StoreError, StoreErrorKind, StoreHealth, StoreLocation, StoreResult};
 use mysql::consts::CapabilityFlags;
@@ -55,6 +56,8 @@ const PING_AFTER_IDLE: Duration = Duration::from_secs(10);
 pub(crate) enum Fault {
     Sql(mysql::Error),
     Data(String),
+    /// The store refuses this (a conflict, a race to take the careful path for): kind and why.
+    Refused(StoreErrorKind, String),
 }
 
 impl From<mysql::Error> for Fault {
@@ -615,6 +618,15 @@ impl Store for MysqlStore {
     fn health(&mut self) -> StoreHealth {
         self.health_report()
     }
+    fn export(&mut self, section: Section, after: &str, limit: usize) -> StoreResult<Export> {
+        transfer::export(self, section, after, limit)
+    }
+    fn import(&mut self, page: &Export) -> StoreResult<Imported> {
+        transfer::import(self, page)
+    }
+    fn export_total(&mut self, section: Section) -> StoreResult<i64> {
+        transfer::total(self, section)
+    }
 }
 
 #[cfg(test)]
@@ -636,6 +648,7 @@ pub(crate) fn store_error(location: &str, fault: Fault) -> StoreError {
             };
             StoreError::new(location, kind, message)
         }
+        Fault::Refused(kind, message) => StoreError::new(location, kind, message),
         Fault::Data(message) => StoreError::new(
             location,
             StoreErrorKind::Corrupt,

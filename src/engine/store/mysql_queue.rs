@@ -6,7 +6,7 @@ use crate::engine::stats::Histogram;
 use crate::engine::store::mysql::{col, id_pieces, marks, pieces, Ctx, Fault, MysqlStore, Res};
 use crate::engine::store::mysql_webhooks::{bump_version, webhook_from_row, WEBHOOK_COLUMNS};
 use crate::engine::store::shared::{stats_deltas, to_json, webhook_deltas, FailingSince};
-use crate::engine::store::{Outcome, PersistItem, StoreResult, Transition};
+use crate::engine::store::{Outcome, PersistItem, StoreErrorKind, StoreResult, Transition};
 use mysql::prelude::Queryable;
 use mysql::{Row, Transaction, Value};
 use std::collections::{HashMap, HashSet};
@@ -32,7 +32,7 @@ pub(crate) fn persist(
     }
     let batched = store.tx(|tx, ctx| persist_batched(tx, ctx, batch, owner, lease_until, now));
     match batched {
-        Err(e) if e.message.contains(RACED) => {
+        Err(e) if e.message == RACED => {
             store.tx(|tx, ctx| persist_one_by_one(tx, ctx, batch, owner, lease_until, now))
         }
         other => other,
@@ -40,7 +40,11 @@ pub(crate) fn persist(
 }
 
 /// The ids of these messages already stored.
-fn stored_messages(q: &mut impl Queryable, ctx: &Ctx, ids: &[String]) -> Res<HashSet<String>> {
+pub(crate) fn stored_messages(
+    q: &mut impl Queryable,
+    ctx: &Ctx,
+    ids: &[String],
+) -> Res<HashSet<String>> {
     let mut out = HashSet::new();
     for piece in id_pieces(ids) {
         let sql = format!(
@@ -55,7 +59,7 @@ fn stored_messages(q: &mut impl Queryable, ctx: &Ctx, ids: &[String]) -> Res<Has
     Ok(out)
 }
 
-fn message_row(m: &NewMessage, ctx: &Ctx) -> [Value; 5] {
+pub(crate) fn message_row(m: &NewMessage, ctx: &Ctx) -> [Value; 5] {
     [
         m.id.as_str().into(),
         m.network_id.into(),
@@ -100,14 +104,16 @@ fn delivery_rows(
         .collect()
 }
 
-const MESSAGE_COLUMNS: &str = "(id, network_id, event, payload, created_at)";
-const DELIVERY_COLUMNS: &str = "(id, message_id, webhook_id, event, status, is_test, \
+pub(crate) const IGNORE: &str = "INSERT IGNORE";
+pub(crate) const MESSAGE_COLUMNS: &str = "(id, network_id, event, payload, created_at)";
+pub(crate) const DELIVERY_COLUMNS: &str = "(id, message_id, webhook_id, event, status, is_test, \
      next_attempt_at, lease_owner, lease_until, created_at, updated_at)";
 
-/// `INSERT IGNORE` of rows in pieces of the shared shapes (each within `INSERT_BYTES` by
-/// `weight`); the number of rows inserted.
-fn insert_rows<const N: usize>(
+/// `INSERT IGNORE` (or `verb`) of rows in pieces of the shared shapes (each within
+/// `INSERT_BYTES` by `weight`); the number of rows inserted.
+pub(crate) fn insert_rows<const N: usize>(
     tx: &mut Transaction<'_>,
+    verb: &str,
     table: &str,
     columns: &str,
     rows: Vec<[Value; N]>,
@@ -119,7 +125,7 @@ fn insert_rows<const N: usize>(
     let mut rows = rows.into_iter();
     for (_, len) in shapes {
         let values = vec![one.as_str(); len].join(", ");
-        let sql = format!("INSERT IGNORE INTO {table} {columns} VALUES {values}");
+        let sql = format!("{verb} INTO {table} {columns} VALUES {values}");
         let args: Vec<Value> = rows.by_ref().take(len).flatten().collect();
         tx.exec_drop(sql, args)?;
         inserted += tx.affected_rows();
@@ -148,15 +154,29 @@ fn persist_batched(
     }
     let messages: Vec<[Value; 5]> = fresh.iter().map(|i| message_row(i.message, ctx)).collect();
     let sizes: Vec<usize> = fresh.iter().map(|i| i.message.payload.len() + 64).collect();
-    let inserted = insert_rows(tx, &ctx.t.messages, MESSAGE_COLUMNS, messages, |i| sizes[i])?;
+    let inserted = insert_rows(
+        tx,
+        IGNORE,
+        &ctx.t.messages,
+        MESSAGE_COLUMNS,
+        messages,
+        |i| sizes[i],
+    )?;
     if inserted < fresh.len() as u64 {
-        return Err(Fault::Data(RACED.into()));
+        return Err(Fault::Refused(StoreErrorKind::Other, RACED.into()));
     }
     let deliveries: Vec<[Value; 11]> = fresh
         .iter()
         .flat_map(|i| delivery_rows(i, ctx, owner, lease_until, now))
         .collect();
-    insert_rows(tx, &ctx.t.deliveries, DELIVERY_COLUMNS, deliveries, |_| 128)?;
+    insert_rows(
+        tx,
+        IGNORE,
+        &ctx.t.deliveries,
+        DELIVERY_COLUMNS,
+        deliveries,
+        |_| 128,
+    )?;
     Ok(())
 }
 
@@ -173,6 +193,7 @@ fn persist_one_by_one(
     for item in batch {
         let inserted = insert_rows(
             tx,
+            IGNORE,
             &ctx.t.messages,
             MESSAGE_COLUMNS,
             vec![message_row(item.message, ctx)],
@@ -182,7 +203,14 @@ fn persist_one_by_one(
             continue;
         }
         let deliveries = delivery_rows(item, ctx, owner, lease_until, now);
-        insert_rows(tx, &ctx.t.deliveries, DELIVERY_COLUMNS, deliveries, |_| 128)?;
+        insert_rows(
+            tx,
+            IGNORE,
+            &ctx.t.deliveries,
+            DELIVERY_COLUMNS,
+            deliveries,
+            |_| 128,
+        )?;
     }
     Ok(())
 }
@@ -404,9 +432,9 @@ pub(crate) fn record(
             .collect();
         insert_rows(
             tx,
+            IGNORE,
             &t.attempts,
-            "(delivery_id, `time`, url, request_headers, status_code, duration_ms, error, \
-             response_headers, response_body)",
+            ATTEMPT_COLUMNS,
             attempts,
             |i| sizes[i],
         )?;
@@ -507,6 +535,10 @@ pub(crate) fn record(
         Ok(())
     })
 }
+
+pub(crate) const ATTEMPT_COLUMNS: &str =
+    "(delivery_id, `time`, url, request_headers, status_code, \
+     duration_ms, error, response_headers, response_body)";
 
 fn attempt_row(o: &Outcome, ctx: &Ctx) -> [Value; 9] {
     let a = &o.attempt;

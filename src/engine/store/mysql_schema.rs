@@ -141,10 +141,14 @@ const MIN_MYSQL: (u32, u32) = (8, 0);
 
 /// Refuse a server that cannot claim without waiting: (kind, message) says which version it is.
 pub fn check_server(conn: &mut Conn) -> Result<(), (StoreErrorKind, String)> {
-    let version: Option<String> = conn
+    let version: Option<Row> = conn
         .query_first("SELECT VERSION()")
         .map_err(|e| (StoreErrorKind::Unavailable, e.to_string()))?;
-    match too_old(&version.unwrap_or_default()) {
+    let version: String = match version {
+        Some(mut row) => col(&mut row, 0).unwrap_or_else(|_| String::new()),
+        None => String::new(),
+    };
+    match too_old(&version) {
         Some(message) => Err((StoreErrorKind::Incompatible, message)),
         None => Ok(()),
     }
@@ -234,8 +238,12 @@ pub fn migrate(conn: &mut Conn, t: &Tables, lock: &str) -> Result<(), MigrateErr
     if found > current {
         return Err(refuse_newer(found));
     }
-    let got: Option<Option<i64>> = conn.exec_first("SELECT GET_LOCK(?, 30)", (lock,))?;
-    if got.flatten() != Some(1) {
+    let got: Option<Row> = conn.exec_first("SELECT GET_LOCK(?, 30)", (lock,))?;
+    let got: Option<i64> = match got {
+        Some(mut row) => col(&mut row, 0)?,
+        None => None,
+    };
+    if got != Some(1) {
         return Err(MigrateError::Refused(
             StoreErrorKind::Unavailable,
             "another process has been upgrading the tables for 30 s; try again".into(),
