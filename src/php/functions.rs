@@ -9,7 +9,7 @@ use crate::php::args::Str;
 use crate::php::convert::{encode_array, json_to_zval, zval_to_json, Fields};
 use crate::php::errors::{from_engine, value_error};
 use crate::php::load_settings;
-use crate::php::{deliveries, status, webhooks};
+use crate::php::{deliveries, status, store, webhooks};
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::{ZendHashTable, Zval};
 use serde_json::{json, Map, Value};
@@ -141,5 +141,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(umw_emit))
         .function(wrap_function!(umw_event_types))
         .function(wrap_function!(umw_register_event_type));
-    status::register(deliveries::register(webhooks::register(module)))
+    store::register(status::register(deliveries::register(webhooks::register(
+        module,
+    ))))
 }
