@@ -17,5 +17,6 @@ final class Commands {
 		\WP_CLI::add_command( 'umw delivery', DeliveryCommand::class );
 		\WP_CLI::add_command( 'umw queue', QueueCommand::class );
 		\WP_CLI::add_command( 'umw import', ImportCommand::class );
+		\WP_CLI::add_command( 'umw store', StoreCommand::class );
 	}
 }
