@@ -128,7 +128,8 @@ namespace {
     function umw_redeliver(string $delivery_id): bool {}
 
     /**
-     * Add an event type to this process's catalog (plugins call this on every request).
+     * Add an event type to this process's catalog (plugins call this on every request), or
+     * replace the one with the same name.
      *
      * @param string $event
      * @param array $info
@@ -184,7 +185,7 @@ namespace {
     /**
      * Counters of this process and of the store, the store's health and the runtime state.
      *
-     * @return array{version: string, pid: int, runtime: string, uptime_seconds: float, store: array{backend: string, location: string, schema_version: int, private: bool, warnings: list<string>}, delivery: array{mode: string, agent: array{alive: bool, last_heartbeat: ?int, pid: ?int, host: ?string}, spool: array{dir: string, segments: int, bytes: int}}, backlog: array{due: int, oldest_created_at: ?int}, emitted: int, queued: int, in_flight: int, delivered: int, retrying: int, failed: int, store_errors: int, last_error: ?string, store_counts: array{webhooks: int, pending: int, retrying: int, delivered: int, failed: int}}
+     * @return array{version: string, pid: int, runtime: string, uptime_seconds: float, store: array{backend: string, location: string, schema_version: int, private: bool, warnings: list<string>}, delivery: array{mode: 'embedded'|'agent', fallback: ?string, agent: array{alive: bool, last_heartbeat: ?float, pid: ?int, host: ?string, version: ?string, backlog_bytes: ?int, delivered: ?int}, spool: array{dir: string, segments: int, bytes: int}}, backlog: array{due: int, oldest_created_at: ?int}, emitted: int, queued: int, in_flight: int, delivered: int, retrying: int, failed: int, store_errors: int, last_error: ?string, store_counts: array{webhooks: int, pending: int, retrying: int, delivered: int, failed: int}}
      */
     function umw_stats(): array {}
 

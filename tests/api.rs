@@ -327,7 +327,7 @@ fn an_sqlite_file_from_umw_0_1_upgrades_in_place() {
     );
     assert_eq!(php.ok(&create).trim(), "0");
     let out = php.ok("<?php echo json_encode([umw_stats()['store']['schema_version'], umw_get_webhook(1)['network_id'], umw_work(5)['delivered']]);");
-    assert_eq!(out.trim(), "[2,1,1]");
+    assert_eq!(out.trim(), "[3,1,1]");
     let got = rx.wait_for(1, WAIT);
     assert_eq!(got[0].header("webhook-id"), Some("msg_01OLD"));
     assert_eq!(got[0].json()["kept"], true);
@@ -368,4 +368,31 @@ fn store_files_are_private_whatever_the_umask() {
         out.starts_with("false ") && out.contains("mode 644"),
         "{out}"
     );
+}
+
+#[test]
+fn large_results_throw_instead_of_exhausting_memory() {
+    let rx = Receiver::ok();
+    let php = Php::new("memory");
+    let out = php.ok(&format!(
+        r#"<?php ini_set('memory_limit', '48M');
+        umw_register_webhook(['name' => 'm', 'url' => '{}', 'events' => '*']);
+        $big = ['s' => str_repeat('x', 1000000)];
+        for ($i = 0; $i < 60; $i++) umw_emit('payment_received', $big);
+        umw_flush(10);
+        unset($big);
+        echo count(umw_deliveries(['limit' => 60])), "\n";
+        try {{ umw_deliveries(['limit' => 60, 'with_payload' => true]); echo "built\n"; }}
+        catch (RuntimeException $e) {{ echo get_class($e), ': ', $e->getMessage(), "\n"; }}
+        echo strlen(umw_get_delivery(umw_deliveries(['limit' => 1])[0]['id'])['payload']), "\n";"#,
+        rx.url("/")
+    ));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "60", "{out}");
+    assert!(
+        lines[1].starts_with("RuntimeException: umw_deliveries(): the result needs about"),
+        "{out}"
+    );
+    assert!(lines[1].contains("memory_limit"), "{out}");
+    assert_eq!(lines[2], "1000008");
 }

@@ -69,3 +69,21 @@ mod slowloris;
 fn f7_slow_loris_receivers() {
     slowloris::scenario();
 }
+
+#[path = "faults/agent.rs"]
+mod agent;
+
+#[test]
+fn f8_agent_killed_mid_drain() {
+    agent::killed_mid_drain();
+}
+
+#[test]
+fn f9_agent_mode_php_killed_mid_burst() {
+    agent::php_killed_mid_burst();
+}
+
+#[test]
+fn f10_agent_absent_or_dead_falls_back() {
+    agent::no_agent_falls_back();
+}

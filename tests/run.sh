@@ -34,6 +34,7 @@ export UMW_REQUIRE_MYSQL=1
 
 suite unit        cargo test --release --lib
 suite core        cargo test --release --test core --test api --test store_migrate
+suite changes     cargo test --release --test changes -- --test-threads=2
 suite trust       cargo test --release --test trust -- --test-threads=2
 suite faults      cargo test --release --test faults -- --test-threads=1
 suite stubs       bash scripts/stubs.sh --check

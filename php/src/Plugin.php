@@ -23,7 +23,9 @@ final class Plugin {
 	 * Is the native extension loaded?
 	 */
 	public static function extension_loaded(): bool {
-		return function_exists( 'umw_emit' ) && function_exists( 'umw_register_webhook' );
+		// umw_rules() arrived with the API the screens use (counts, statistics, rules): an older
+		// extension is treated as missing, so the notice asks for the update instead of a fatal.
+		return function_exists( 'umw_emit' ) && function_exists( 'umw_rules' );
 	}
 
 	/**
@@ -63,6 +65,7 @@ final class Plugin {
 
 		Bridge\UltimateMultisite::register();
 		Rest\Routes::register();
+		Service\DisabledAlerts::register();
 
 		if ( is_admin() ) {
 			Admin\Admin::register();

@@ -1,11 +1,29 @@
 //! The event-type catalog: which events exist (Ultimate Multisite's built-ins
-//! plus custom registrations), how their names are validated, and what a
-//! realistic sample payload for each one looks like.
+//! plus custom registrations), where each one comes from and whether anything
+//! fires it, how names are validated, and a sample payload for each one.
+//!
+//! The built-ins live in `data/ultimate-multisite-events.json`: the events
+//! Ultimate Multisite 2.4.10 defines, with their samples in the key order and
+//! value types UM builds (`wu_version` last, domain flags as "true"/"false").
 
 use serde_json::{json, Map, Value};
 
-/// The `wu_version` value carried by every sample payload.
-pub const WU_VERSION_SAMPLE: &str = "2.3.4";
+/// The `wu_version` value carried by every sample payload: the Ultimate
+/// Multisite version the built-in catalog was taken from.
+pub const WU_VERSION_SAMPLE: &str = "2.4.10";
+
+/// The built-in catalog, as data.
+const BUILTINS_JSON: &str = include_str!("../../data/ultimate-multisite-events.json");
+
+/// Most entries a catalog holds (built-ins included): registrations are per
+/// process and `umw_event_types()` copies them all into PHP.
+pub const MAX_ENTRIES: usize = 500;
+/// Longest description, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 1000;
+/// Longest origin note, in characters.
+pub const MAX_ORIGIN_CHARS: usize = 1000;
+/// Largest sample, as compact JSON.
+pub const MAX_SAMPLE_BYTES: usize = 16 * 1024;
 
 /// `source` of the built-in Ultimate Multisite events.
 pub const SOURCE_BUILTIN: &str = "ultimate-multisite";
@@ -18,7 +36,7 @@ pub const SOURCE_CUSTOM: &str = "custom";
 pub const MAX_EVENT_NAME_LEN: usize = 100;
 
 /// One kind of event a webhook can subscribe to.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EventType {
     /// Machine name, e.g. `payment_received`.
     pub name: String,
@@ -26,10 +44,18 @@ pub struct EventType {
     pub label: String,
     /// When the event fires and what it carries.
     pub description: String,
-    /// A realistic sample payload.
+    /// A sample payload, shaped as the source sends it.
     pub sample: Map<String, Value>,
-    /// `"ultimate-multisite"` for built-ins, `"custom"` for registered ones.
+    /// `"ultimate-multisite"` for built-ins, `"custom"` for registered ones
+    /// (or what the registration says).
     pub source: String,
+    /// Where the event comes from: which code defines and fires it.
+    #[serde(default)]
+    pub origin: String,
+    /// Whether its source fires it: `Some(false)` = defined but never fired
+    /// (a subscription to it receives nothing), `None` = not known.
+    #[serde(default)]
+    pub fired: Option<bool>,
 }
 
 /// Why an event name was rejected.
@@ -67,386 +93,41 @@ fn is_name_char(ch: char) -> bool {
     ch.is_ascii_alphanumeric() || matches!(ch, '_' | '.' | ':' | '/' | '-')
 }
 
-// ---------------------------------------------------------------------------
-// Payload groups. Each returns the keys of one Ultimate Multisite group with
-// sample values; events merge the groups they carry.
-// ---------------------------------------------------------------------------
+/// Why a registration was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum RegisterError {
+    #[error("{0}")]
+    Name(#[from] EventNameError),
+    #[error(
+        "the catalog is full ({MAX_ENTRIES} event types); register only the events your plugins \
+         fire, or replace an existing one by registering its name again"
+    )]
+    Full,
+    #[error("\"{field}\" is {len} characters long; at most {max} are allowed")]
+    TooLong {
+        field: &'static str,
+        len: usize,
+        max: usize,
+    },
+    #[error(
+        "\"sample\" is {bytes} bytes as JSON; at most {MAX_SAMPLE_BYTES} are allowed \
+         (a sample shows the payload's shape: keep one representative item per list)"
+    )]
+    SampleTooLarge { bytes: usize },
+}
 
-fn object(value: Value) -> Map<String, Value> {
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
+fn check_length(field: &'static str, value: &str, max: usize) -> Result<(), RegisterError> {
+    let len = value.chars().count();
+    if len > max {
+        return Err(RegisterError::TooLong { field, len, max });
     }
-}
-
-fn customer() -> Map<String, Value> {
-    object(json!({
-        "customer_id": 42,
-        "customer_name": "Maria Silva",
-        "customer_user_id": 187,
-        "customer_user_email": "maria.silva@example.com",
-        "customer_email_verification": "verified",
-        "customer_avatar": "https://network.example.com/avatars/187.png",
-        "customer_billing_address": "Rua Augusta 274, 1100-053 Lisbon, PT",
-        "customer_manage_url": "https://network.example.com/wp-admin/network/customers/42/",
-    }))
-}
-
-fn membership() -> Map<String, Value> {
-    object(json!({
-        "membership_id": 318,
-        "membership_status": "active",
-        "membership_reference_code": "MBR7Q2KX9",
-        "membership_initial_amount": "$49.00",
-        "membership_initial_amount_raw": 49.0,
-        "membership_amount": "$29.00",
-        "membership_amount_raw": 29.0,
-        "membership_currency": "USD",
-        "membership_description": "$29.00 / month, $49.00 setup",
-        "membership_gateway": "stripe",
-        "membership_date_expiration": "2026-12-28 14:03:12",
-        "membership_manage_url": "https://network.example.com/wp-admin/network/memberships/318/",
-    }))
-}
-
-fn payment() -> Map<String, Value> {
-    object(json!({
-        "payment_id": 1204,
-        "payment_status": "completed",
-        "payment_reference_code": "PAYK4M8ZT",
-        "payment_subtotal": "$29.00",
-        "payment_subtotal_raw": 29.0,
-        "payment_tax_total": "$6.67",
-        "payment_tax_total_raw": 6.67,
-        "payment_total": "$35.67",
-        "payment_total_raw": 35.67,
-        "payment_currency": "USD",
-        "payment_product_names": "Premium Plan",
-        "payment_date_created": "2026-11-28 14:03:12",
-        "payment_gateway": "stripe",
-        "payment_invoice_url": "https://network.example.com/invoice/PAYK4M8ZT/",
-        "payment_manage_url": "https://network.example.com/wp-admin/network/payments/1204/",
-    }))
-}
-
-fn site() -> Map<String, Value> {
-    object(json!({
-        "site_id": 57,
-        "site_title": "Silva Bakery",
-        "site_description": "Fresh bread and pastries in the heart of Lisbon",
-        "site_url": "https://network.example.com/silvabakery/",
-        "site_admin_url": "https://network.example.com/silvabakery/wp-admin/",
-        "site_manage_url": "https://network.example.com/wp-admin/network/sites/57/",
-    }))
-}
-
-fn domain() -> Map<String, Value> {
-    object(json!({
-        "domain_id": 23,
-        "domain_domain": "silvabakery.example.org",
-        "domain_site_id": 57,
-        "domain_stage": "checking-dns",
-        "domain_active": true,
-        "domain_primary": true,
-        "domain_secure": false,
-        "domain_date_created": "2026-11-28 15:21:40",
-        "domain_manage_url": "https://network.example.com/wp-admin/network/domains/23/",
-    }))
-}
-
-fn billing() -> Map<String, Value> {
-    object(json!({
-        "company_name": "Silva Bakery Lda.",
-        "billing_email": "billing@silvabakery.example.org",
-        "billing_address_line_1": "Rua Augusta 274",
-        "billing_address_line_2": "2nd floor",
-        "billing_country": "PT",
-        "billing_state": "Lisboa",
-        "billing_city": "Lisbon",
-        "billing_zip_code": "1100-053",
-    }))
-}
-
-/// The post keys shared by `subsite_post_created` and `subsite_cpt_created`.
-fn subsite_post(id: u64, title: &str, post_type: &str, status: &str) -> Map<String, Value> {
-    object(json!({
-        "post_id": id,
-        "post_title": title,
-        "post_type": post_type,
-        "post_status": status,
-        "post_author_id": 187,
-    }))
-}
-
-/// Starts a payload with `wu_version`, then merges each group in order.
-fn payload<I>(groups: I) -> Map<String, Value>
-where
-    I: IntoIterator<Item = Map<String, Value>>,
-{
-    let mut out = Map::new();
-    out.insert("wu_version".to_owned(), json!(WU_VERSION_SAMPLE));
-    for group in groups {
-        out.extend(group);
-    }
-    out
-}
-
-fn builtin(name: &str, label: &str, description: &str, sample: Map<String, Value>) -> EventType {
-    EventType {
-        name: name.to_owned(),
-        label: label.to_owned(),
-        description: description.to_owned(),
-        sample,
-        source: SOURCE_BUILTIN.to_owned(),
-    }
+    Ok(())
 }
 
 /// The built-in Ultimate Multisite events, in their canonical order.
 pub fn builtin_event_types() -> Vec<EventType> {
-    vec![
-        builtin(
-            "payment_received",
-            "Payment Received",
-            "Fires when a payment is completed, whether a first payment or a renewal. \
-             Carries the payment, its membership and the paying customer.",
-            payload([payment(), membership(), customer()]),
-        ),
-        builtin(
-            "site_published",
-            "Site Published",
-            "Fires when a customer's new site has been created and published on the network. \
-             Carries the site, its owner and the membership it belongs to.",
-            payload([site(), customer(), membership()]),
-        ),
-        builtin(
-            "confirm_email_address",
-            "Email Verification Needed",
-            "Fires when a customer must confirm their email address before continuing. \
-             Carries the verification link and the customer.",
-            payload([
-                object(json!({
-                    "verification_link": "https://network.example.com/?wu-confirm-email=42&key=c81e728d9d4c2f63",
-                })),
-                customer(),
-            ]),
-        ),
-        builtin(
-            "domain_created",
-            "New Domain Mapping Added",
-            "Fires when a custom domain is mapped to a site. \
-             Carries the domain mapping, the site, its membership and the customer.",
-            payload([domain(), site(), membership(), customer()]),
-        ),
-        builtin(
-            "renewal_payment_created",
-            "New Renewal Payment Created",
-            "Fires when a pending renewal payment is generated for a membership. \
-             Carries the payment link, the payment, its membership and the customer.",
-            payload([
-                object(json!({
-                    "default_payment_url": "https://network.example.com/pay/?payment=PAYK4M8ZT",
-                })),
-                payment(),
-                membership(),
-                customer(),
-            ]),
-        ),
-        builtin(
-            "invoice_sent",
-            "Invoice Sent",
-            "Fires when an invoice is sent to a customer. \
-             Carries the payment link, the message sent with it, the payment and the customer.",
-            payload([
-                object(json!({
-                    "payment_url": "https://network.example.com/pay/?payment=PAYK4M8ZT",
-                    "invoice_message": "Hi Maria, your invoice for the Premium Plan is ready. Thank you for your business!",
-                })),
-                payment(),
-                customer(),
-            ]),
-        ),
-        builtin(
-            "payment_failed",
-            "Recurring Payment Failed",
-            "Fires when the gateway reports that a recurring payment failed. \
-             Carries the membership, the customer and the gateway that reported the failure.",
-            payload([
-                membership(),
-                customer(),
-                object(json!({ "payment_gateway": "stripe" })),
-            ]),
-        ),
-        builtin(
-            "membership_expired",
-            "Membership Expired",
-            "Fires when a membership reaches its expiration date without being renewed. \
-             Carries the membership and the customer.",
-            payload([membership(), customer()]),
-        ),
-        builtin(
-            "demo_site_expiring",
-            "Demo Site Expiring",
-            "Fires shortly before a demo site is due to be deleted. \
-             Carries the site, its membership, the customer and when the demo expires.",
-            payload([
-                site(),
-                membership(),
-                customer(),
-                object(json!({
-                    "demo_expires_at": "2026-11-29 14:03:12",
-                    "demo_time_remaining": "23 hours",
-                })),
-            ]),
-        ),
-        builtin(
-            "customer_created",
-            "Customer Created",
-            "Fires when a new customer record is created. \
-             Carries the customer and their billing details.",
-            payload([customer(), billing()]),
-        ),
-        builtin(
-            "customer_updated",
-            "Customer Updated",
-            "Fires when a customer record is changed. \
-             Carries the updated customer and their billing details.",
-            payload([customer(), billing()]),
-        ),
-        builtin(
-            "membership_created",
-            "Membership Created",
-            "Fires when a new membership is created. \
-             Carries the membership, the customer and their billing details.",
-            payload([membership(), customer(), billing()]),
-        ),
-        builtin(
-            "membership_updated",
-            "Membership Updated",
-            "Fires when a membership is changed, for example upgraded, renewed or cancelled. \
-             Carries the updated membership, the customer and their billing details.",
-            payload([membership(), customer(), billing()]),
-        ),
-        builtin(
-            "payment_created",
-            "Payment Created",
-            "Fires when a new payment record is created, before or after it is paid. \
-             Carries the payment, its membership, the customer and their billing details.",
-            payload([payment(), membership(), customer(), billing()]),
-        ),
-        builtin(
-            "payment_updated",
-            "Payment Updated",
-            "Fires when a payment record is changed, for example when its status moves to completed or refunded. \
-             Carries the payment, its membership, the customer and their billing details.",
-            payload([payment(), membership(), customer(), billing()]),
-        ),
-        builtin(
-            "checkout_started",
-            "Checkout Started",
-            "Fires when a visitor opens a checkout form. \
-             Carries the form, the visitor's user id (0 if logged out), IP address and referrer.",
-            payload([object(json!({
-                "form_slug": "main-form",
-                "user_id": 0,
-                "ip_address": "203.0.113.42",
-                "referrer": "https://network.example.com/pricing/",
-            }))]),
-        ),
-        builtin(
-            "checkout_step_completed",
-            "Checkout Step Completed",
-            "Fires when a customer completes one step of a multi-step checkout. \
-             Carries the pending membership, the customer, the cart type and whether the order is free.",
-            payload([
-                membership(),
-                customer(),
-                object(json!({ "cart_type": "new", "is_free": false })),
-            ]),
-        ),
-        builtin(
-            "checkout_completed",
-            "Checkout Completed",
-            "Fires when a checkout finishes successfully. \
-             Carries the payment, the membership, the customer, the cart type, the gateway and whether the order was free.",
-            payload([
-                payment(),
-                membership(),
-                customer(),
-                object(json!({ "cart_type": "upgrade", "gateway": "stripe", "is_free": false })),
-            ]),
-        ),
-        builtin(
-            "checkout_failed",
-            "Checkout Failed",
-            "Fires when a checkout submission is rejected. \
-             Carries the error codes and messages and the user id (0 if logged out).",
-            payload([object(json!({
-                "error_codes": ["invalid_email", "card_declined"],
-                "error_messages": [
-                    "The email address is not valid.",
-                    "Your card was declined.",
-                ],
-                "user_id": 0,
-            }))]),
-        ),
-        builtin(
-            "subsite_post_created",
-            "Subsite Post Created",
-            "Fires when a post is created on a customer's site. \
-             Carries the post, the site and its membership.",
-            payload([
-                subsite_post(912, "Our new sourdough schedule", "post", "publish"),
-                site(),
-                membership(),
-            ]),
-        ),
-        builtin(
-            "subsite_cpt_created",
-            "Subsite Custom Post Type Entry Created",
-            "Fires when an entry of a custom post type is created on a customer's site. \
-             Carries the entry, the site and its membership.",
-            payload([
-                subsite_post(913, "Pastel de Nata (box of 6)", "product", "draft"),
-                site(),
-                membership(),
-            ]),
-        ),
-        builtin(
-            "subsite_user_registered",
-            "Subsite User Registered",
-            "Fires when a new user registers on a customer's site. \
-             Carries the new user, the site and its membership.",
-            payload([
-                object(json!({
-                    "new_user_id": 2291,
-                    "new_user_login": "joao.pereira",
-                    "new_user_email": "joao.pereira@example.net",
-                    "new_user_role": "subscriber",
-                })),
-                site(),
-                membership(),
-            ]),
-        ),
-        builtin(
-            "subsite_woocommerce_order",
-            "Subsite WooCommerce Order Placed",
-            "Fires when a WooCommerce order is placed on a customer's site. \
-             Carries the order with its items, the site and its membership.",
-            payload([
-                object(json!({
-                    "order_id": 5530,
-                    "order_total": "€18.40",
-                    "order_status": "processing",
-                    "order_items": [
-                        { "product_id": 913, "name": "Pastel de Nata (box of 6)", "quantity": 2, "total": "€14.40" },
-                        { "product_id": 921, "name": "Sourdough loaf", "quantity": 1, "total": "€4.00" },
-                    ],
-                })),
-                site(),
-                membership(),
-            ]),
-        ),
-    ]
+    // The file is part of the build and checked by the tests below.
+    serde_json::from_str(BUILTINS_JSON).unwrap_or_default()
 }
 
 /// A catalog: built-ins plus custom registrations (a custom registration
@@ -466,13 +147,21 @@ impl Catalog {
 
     /// Adds an event, or replaces the one with the same name in place.
     /// An empty `source` becomes `"custom"`.
-    pub fn register(&mut self, mut event: EventType) -> Result<(), EventNameError> {
+    pub fn register(&mut self, mut event: EventType) -> Result<(), RegisterError> {
         validate_event_name(&event.name)?;
+        check_length("description", &event.description, MAX_DESCRIPTION_CHARS)?;
+        check_length("origin", &event.origin, MAX_ORIGIN_CHARS)?;
+        let bytes = serde_json::to_vec(&event.sample).map_or(usize::MAX, |v| v.len());
+        if bytes > MAX_SAMPLE_BYTES {
+            return Err(RegisterError::SampleTooLarge { bytes });
+        }
         if event.source.is_empty() {
             event.source = SOURCE_CUSTOM.to_owned();
         }
+        let full = self.events.len() >= MAX_ENTRIES;
         match self.events.iter_mut().find(|e| e.name == event.name) {
             Some(slot) => *slot = event,
+            None if full => return Err(RegisterError::Full),
             None => self.events.push(event),
         }
         Ok(())
@@ -576,6 +265,7 @@ mod tests {
         "domain_date_created",
         "domain_manage_url",
     ];
+    // Billing_Address::fields() order (inc/objects/class-billing-address.php).
     const BILLING: &[&str] = &[
         "company_name",
         "billing_email",
@@ -586,173 +276,104 @@ mod tests {
         "billing_city",
         "billing_zip_code",
     ];
-    const POST: &[&str] = &[
-        "post_id",
-        "post_title",
-        "post_type",
-        "post_status",
-        "post_author_id",
-    ];
 
-    /// (event, label, key groups) — the documented table.
-    fn expected() -> Vec<(&'static str, &'static str, Vec<&'static [&'static str]>)> {
+    /// (event, label, fired, key groups in order) — Ultimate Multisite 2.4.10:
+    /// Event_Manager::register_all_events merges wu_generate_event_payload()
+    /// groups in this order; get_model_payload() for the model events; then
+    /// do_event()/wu_maybe_lazy_load_payload() append `wu_version` last.
+    #[allow(clippy::type_complexity)]
+    fn expected() -> Vec<(
+        &'static str,
+        &'static str,
+        bool,
+        Vec<&'static [&'static str]>,
+    )> {
         vec![
             (
                 "payment_received",
                 "Payment Received",
+                true,
                 vec![PAYMENT, MEMBERSHIP, CUSTOMER],
             ),
             (
                 "site_published",
                 "Site Published",
+                true,
                 vec![SITE, CUSTOMER, MEMBERSHIP],
             ),
             (
                 "confirm_email_address",
                 "Email Verification Needed",
+                true,
                 vec![&["verification_link"], CUSTOMER],
             ),
             (
                 "domain_created",
                 "New Domain Mapping Added",
+                true,
                 vec![DOMAIN, SITE, MEMBERSHIP, CUSTOMER],
             ),
             (
                 "renewal_payment_created",
                 "New Renewal Payment Created",
+                true,
                 vec![&["default_payment_url"], PAYMENT, MEMBERSHIP, CUSTOMER],
-            ),
-            (
-                "invoice_sent",
-                "Invoice Sent",
-                vec![&["payment_url", "invoice_message"], PAYMENT, CUSTOMER],
-            ),
-            (
-                "payment_failed",
-                "Recurring Payment Failed",
-                vec![MEMBERSHIP, CUSTOMER, &["payment_gateway"]],
-            ),
-            (
-                "membership_expired",
-                "Membership Expired",
-                vec![MEMBERSHIP, CUSTOMER],
-            ),
-            (
-                "demo_site_expiring",
-                "Demo Site Expiring",
-                vec![
-                    SITE,
-                    MEMBERSHIP,
-                    CUSTOMER,
-                    &["demo_expires_at", "demo_time_remaining"],
-                ],
             ),
             (
                 "customer_created",
                 "Customer Created",
+                false,
                 vec![CUSTOMER, BILLING],
             ),
             (
                 "customer_updated",
                 "Customer Updated",
+                false,
                 vec![CUSTOMER, BILLING],
             ),
             (
                 "membership_created",
                 "Membership Created",
+                false,
                 vec![MEMBERSHIP, CUSTOMER, BILLING],
             ),
             (
                 "membership_updated",
                 "Membership Updated",
+                false,
                 vec![MEMBERSHIP, CUSTOMER, BILLING],
             ),
             (
                 "payment_created",
                 "Payment Created",
+                false,
                 vec![PAYMENT, MEMBERSHIP, CUSTOMER, BILLING],
             ),
             (
                 "payment_updated",
                 "Payment Updated",
+                false,
                 vec![PAYMENT, MEMBERSHIP, CUSTOMER, BILLING],
-            ),
-            (
-                "checkout_started",
-                "Checkout Started",
-                vec![&["form_slug", "user_id", "ip_address", "referrer"]],
-            ),
-            (
-                "checkout_step_completed",
-                "Checkout Step Completed",
-                vec![MEMBERSHIP, CUSTOMER, &["cart_type", "is_free"]],
-            ),
-            (
-                "checkout_completed",
-                "Checkout Completed",
-                vec![
-                    PAYMENT,
-                    MEMBERSHIP,
-                    CUSTOMER,
-                    &["cart_type", "gateway", "is_free"],
-                ],
-            ),
-            (
-                "checkout_failed",
-                "Checkout Failed",
-                vec![&["error_codes", "error_messages", "user_id"]],
-            ),
-            (
-                "subsite_post_created",
-                "Subsite Post Created",
-                vec![POST, SITE, MEMBERSHIP],
-            ),
-            (
-                "subsite_cpt_created",
-                "Subsite Custom Post Type Entry Created",
-                vec![POST, SITE, MEMBERSHIP],
-            ),
-            (
-                "subsite_user_registered",
-                "Subsite User Registered",
-                vec![
-                    &[
-                        "new_user_id",
-                        "new_user_login",
-                        "new_user_email",
-                        "new_user_role",
-                    ],
-                    SITE,
-                    MEMBERSHIP,
-                ],
-            ),
-            (
-                "subsite_woocommerce_order",
-                "Subsite WooCommerce Order Placed",
-                vec![
-                    &["order_id", "order_total", "order_status", "order_items"],
-                    SITE,
-                    MEMBERSHIP,
-                ],
             ),
         ]
     }
 
     #[test]
-    fn builtins_match_the_documented_table_in_order() {
+    fn builtins_match_ultimate_multisite_in_order_and_key_order() {
         let builtins = builtin_event_types();
         let table = expected();
         let names: Vec<&str> = builtins.iter().map(|e| e.name.as_str()).collect();
-        let want: Vec<&str> = table.iter().map(|(n, _, _)| *n).collect();
+        let want: Vec<&str> = table.iter().map(|(n, _, _, _)| *n).collect();
         assert_eq!(names, want);
 
-        for (event, (name, label, groups)) in builtins.iter().zip(table) {
+        for (event, (name, label, fired, groups)) in builtins.iter().zip(table) {
             assert_eq!(event.label, label, "{name}");
             assert_eq!(event.source, SOURCE_BUILTIN, "{name}");
-            let mut keys: BTreeSet<&str> = groups.into_iter().flatten().copied().collect();
-            keys.insert("wu_version");
-            let got: BTreeSet<&str> = event.sample.keys().map(String::as_str).collect();
-            assert_eq!(got, keys, "{name}");
+            assert_eq!(event.fired, Some(fired), "{name}");
+            let mut keys: Vec<&str> = groups.into_iter().flatten().copied().collect();
+            keys.push("wu_version");
+            let got: Vec<&str> = event.sample.keys().map(String::as_str).collect();
+            assert_eq!(got, keys, "{name}: keys in UM's order, wu_version last");
             assert_eq!(
                 event.sample["wu_version"],
                 json!(WU_VERSION_SAMPLE),
@@ -762,21 +383,52 @@ mod tests {
     }
 
     #[test]
+    fn builtins_file_parses() {
+        let parsed: Result<Vec<EventType>, _> = serde_json::from_str(BUILTINS_JSON);
+        assert!(parsed.is_ok(), "{parsed:?}");
+    }
+
+    #[test]
     fn builtins_are_well_formed_and_unique() {
         let builtins = builtin_event_types();
+        assert_eq!(builtins.len(), 11);
         let mut seen = BTreeSet::new();
         for event in &builtins {
             assert_eq!(validate_event_name(&event.name), Ok(()), "{}", event.name);
             assert!(seen.insert(event.name.clone()), "duplicate {}", event.name);
             assert!(!event.label.trim().is_empty(), "{}", event.name);
-            assert!(!event.description.trim().is_empty(), "{}", event.name);
             assert!(event.description.ends_with('.'), "{}", event.name);
-            assert!(!event.description.contains("  "), "{}", event.name);
+            assert!(
+                event.origin.contains("Ultimate Multisite 2.4.10"),
+                "{}",
+                event.name
+            );
+            assert!(
+                event.origin.contains(".php"),
+                "{}: names the file",
+                event.name
+            );
+            // UM's event column is varchar(40) (Webhooks_Table::set_schema).
+            assert!(event.name.len() <= 40, "{}", event.name);
         }
     }
 
     #[test]
-    fn sample_value_types_are_realistic() {
+    fn unfired_events_say_why() {
+        for event in builtin_event_types() {
+            if event.fired == Some(false) {
+                assert!(event.origin.contains("never fires it"), "{}", event.name);
+                assert!(
+                    event.origin.contains("register_all_events"),
+                    "{}",
+                    event.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn sample_value_types_are_the_ones_um_sends() {
         let catalog = Catalog::with_builtins();
         let s = catalog.sample_for("payment_received");
         assert!(s["payment_total"].is_string());
@@ -784,31 +436,51 @@ mod tests {
         assert!(s["membership_amount_raw"].is_f64());
         assert!(s["payment_id"].is_u64());
         assert!(s["customer_id"].is_u64());
+        // get_avatar() HTML and Billing_Address::to_string() (PHP_EOL-joined).
+        assert!(s["customer_avatar"]
+            .as_str()
+            .is_some_and(|a| a.starts_with("<img ")));
+        assert!(s["customer_billing_address"]
+            .as_str()
+            .is_some_and(|a| a.contains('\n')));
         for (key, value) in &s {
             if key.ends_with("_url") {
                 let url = value.as_str().unwrap_or_default();
-                assert!(url.starts_with("https://network.example.com/"), "{key}");
+                assert!(url.starts_with("https://network.example.com"), "{key}");
             }
         }
+        // wu_generate_event_payload('domain'): var_export(bool, true) = "true" / "false".
         let d = catalog.sample_for("domain_created");
-        assert!(d["domain_active"].is_boolean());
-        let started = catalog.sample_for("checkout_started");
-        assert_eq!(started["ip_address"], json!("203.0.113.42"));
-        let failed = catalog.sample_for("checkout_failed");
-        assert!(failed["error_codes"].is_array());
-        assert!(failed["error_messages"].is_array());
-        let order = catalog.sample_for("subsite_woocommerce_order");
-        let items = order["order_items"].as_array().cloned().unwrap_or_default();
-        assert!(!items.is_empty());
-        assert!(items.iter().all(Value::is_object));
+        for key in ["domain_active", "domain_primary", "domain_secure"] {
+            let value = d[key].as_str().unwrap_or_default();
+            assert!(value == "true" || value == "false", "{key}: {value}");
+        }
+        // Literal sample values UM hard-codes.
+        assert_eq!(
+            catalog.sample_for("confirm_email_address")["verification_link"],
+            json!("https://linktoverifyemail.com")
+        );
+        assert_eq!(
+            catalog.sample_for("renewal_payment_created")["default_payment_url"],
+            json!("https://linktopayment.com")
+        );
     }
 
     #[test]
-    fn payment_received_is_about_one_kilobyte() {
-        let sample = Catalog::with_builtins().sample_for("payment_received");
-        let len = serde_json::to_string(&sample).map(|s| s.len()).unwrap_or(0);
-        // 36 keys are ~810 bytes of names alone; keep the whole under 1.5 KiB.
-        assert!((1000..=1536).contains(&len), "{len} bytes");
+    fn events_um_does_not_define_are_not_in_the_catalog() {
+        let catalog = Catalog::with_builtins();
+        for name in [
+            "invoice_sent",
+            "payment_failed",
+            "membership_expired",
+            "demo_site_expiring",
+            "checkout_started",
+            "checkout_completed",
+            "subsite_post_created",
+            "subsite_woocommerce_order",
+        ] {
+            assert!(catalog.get(name).is_none(), "{name}");
+        }
     }
 
     #[test]
@@ -927,6 +599,8 @@ mod tests {
             description: "A custom event.".to_owned(),
             sample,
             source: source.to_owned(),
+            origin: String::new(),
+            fired: None,
         }
     }
 
@@ -957,12 +631,18 @@ mod tests {
     fn register_replaces_in_place() {
         let mut catalog = Catalog::with_builtins();
         let before = catalog.all().len();
-        let position = catalog.all().iter().position(|e| e.name == "invoice_sent");
-        assert_eq!(catalog.register(custom("invoice_sent", "")), Ok(()));
+        let position = catalog
+            .all()
+            .iter()
+            .position(|e| e.name == "customer_created");
+        assert_eq!(catalog.register(custom("customer_created", "")), Ok(()));
         assert_eq!(catalog.all().len(), before);
-        let after = catalog.all().iter().position(|e| e.name == "invoice_sent");
+        let after = catalog
+            .all()
+            .iter()
+            .position(|e| e.name == "customer_created");
         assert_eq!(position, after);
-        let event = catalog.get("invoice_sent");
+        let event = catalog.get("customer_created");
         assert_eq!(event.map(|e| e.label.as_str()), Some("Custom"));
         assert_eq!(event.map(|e| e.source.as_str()), Some(SOURCE_CUSTOM));
 
@@ -1018,8 +698,69 @@ mod tests {
     fn event_type_serializes_with_all_fields() {
         let event = builtin_event_types().into_iter().next();
         let value = serde_json::to_value(event).unwrap_or(Value::Null);
-        for key in ["name", "label", "description", "sample", "source"] {
+        for key in [
+            "name",
+            "label",
+            "description",
+            "sample",
+            "source",
+            "origin",
+            "fired",
+        ] {
             assert!(value.get(key).is_some(), "{key}");
         }
+    }
+
+    #[test]
+    fn register_bounds_entries_descriptions_origins_and_samples() {
+        let mut catalog = Catalog::with_builtins();
+        let mut long = custom("acme:long", "custom");
+        long.description = "x".repeat(MAX_DESCRIPTION_CHARS + 1);
+        let err = catalog.register(long).err();
+        assert_eq!(
+            err,
+            Some(RegisterError::TooLong {
+                field: "description",
+                len: MAX_DESCRIPTION_CHARS + 1,
+                max: MAX_DESCRIPTION_CHARS
+            })
+        );
+        assert!(err
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("at most 1000"));
+
+        let mut origin = custom("acme:origin", "custom");
+        origin.origin = "é".repeat(MAX_ORIGIN_CHARS + 1);
+        assert!(matches!(
+            catalog.register(origin),
+            Err(RegisterError::TooLong {
+                field: "origin",
+                ..
+            })
+        ));
+
+        let mut big = custom("acme:big", "custom");
+        big.sample
+            .insert("blob".to_owned(), json!("y".repeat(MAX_SAMPLE_BYTES)));
+        let err = catalog.register(big).err();
+        assert!(matches!(err, Some(RegisterError::SampleTooLarge { .. })));
+        assert!(err
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+            .contains("at most 16384"));
+
+        // Fill up: replacing an existing name still works when full.
+        let room = MAX_ENTRIES - catalog.all().len();
+        for i in 0..room {
+            assert_eq!(catalog.register(custom(&format!("acme:e{i}"), "")), Ok(()));
+        }
+        assert_eq!(catalog.all().len(), MAX_ENTRIES);
+        assert_eq!(
+            catalog.register(custom("acme:one_more", "")),
+            Err(RegisterError::Full)
+        );
+        assert_eq!(catalog.register(custom("acme:e0", "")), Ok(()));
+        assert_eq!(catalog.all().len(), MAX_ENTRIES);
     }
 }

@@ -20,6 +20,8 @@ pub enum Kind {
     Decimal { min: f64, max: f64 },
     /// Free text, checked by its own parser.
     Text,
+    /// One of these words.
+    Choice(&'static [&'static str]),
 }
 
 /// One php.ini entry.
@@ -49,6 +51,18 @@ pub const SETTINGS: &[Setting] = &[
         default: "",
         kind: Kind::Text,
         doc: "this host's durable-emit spool (default: <store>.spool beside an SQLite store, /var/lib/umw/spool otherwise)",
+    },
+    Setting {
+        name: "umw.delivery",
+        default: "embedded",
+        kind: Kind::Choice(&["embedded", "agent"]),
+        doc: "embedded: each PHP process delivers in background threads; agent: PHP processes only append to the host's spool and one umw-agent per host delivers",
+    },
+    Setting {
+        name: "umw.agent_fallback_seconds",
+        default: "30",
+        kind: Kind::Number { min: 1, max: 86_400 },
+        doc: "with umw.delivery=agent: when no agent has been alive this long, PHP processes deliver themselves (embedded) rather than let events wait",
     },
     Setting {
         name: "umw.retry_schedule",
@@ -124,9 +138,27 @@ pub const SETTINGS: &[Setting] = &[
     },
 ];
 
+/// Who delivers: each PHP process, or one agent per host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    Embedded,
+    Agent,
+}
+
+impl Delivery {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Embedded => "embedded",
+            Delivery::Agent => "agent",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub store: StoreLocation,
+    pub delivery: Delivery,
+    pub agent_fallback: Duration,
     pub spool_dir: PathBuf,
     pub retry_schedule: Vec<Duration>,
     pub timeout: Duration,
@@ -214,6 +246,20 @@ impl Values<'_> {
         Ok(n)
     }
 
+    fn choice(&self, name: &'static str) -> Result<&'static str> {
+        let (s, v) = self.or_default(name)?;
+        let Kind::Choice(options) = s.kind else {
+            return Err(config_error(name, "not a choice setting"));
+        };
+        let v = v.trim().to_ascii_lowercase();
+        options.iter().copied().find(|o| *o == v).ok_or_else(|| {
+            config_error(
+                name,
+                format!("expected one of {}, got {v:?}", options.join(", ")),
+            )
+        })
+    }
+
     fn decimal(&self, name: &'static str) -> Result<f64> {
         let (s, v) = self.or_default(name)?;
         let Kind::Decimal { min, max } = s.kind else {
@@ -279,8 +325,14 @@ impl Settings {
         let allowed = parse_allowed_networks(&values.text("umw.allowed_networks"))
             .map_err(|e| config_error("umw.allowed_networks", e.to_string()))?;
         let retention_days = values.number("umw.retention_days")?;
+        let delivery = match values.choice("umw.delivery")? {
+            "agent" => Delivery::Agent,
+            _ => Delivery::Embedded,
+        };
         Ok(Settings {
             store,
+            delivery,
+            agent_fallback: Duration::from_secs(values.number("umw.agent_fallback_seconds")?),
             spool_dir,
             retry_schedule,
             timeout: Duration::from_millis(values.number("umw.timeout_ms")?),
@@ -361,6 +413,7 @@ mod tests {
             ("umw.spool_dir", "spool", "relative path"),
             ("umw.disable_after_hours", "-1", "from 0"),
             ("umw.retention_days", "99999", "from 0 to 36500"),
+            ("umw.delivery", "sidecar", "one of embedded, agent"),
         ];
         for (name, value, expected) in cases {
             let err = settings(&[(name, value)]).unwrap_err().to_string();
@@ -402,6 +455,7 @@ mod tests {
                     let n: f64 = s.default.parse().unwrap();
                     assert!((min..=max).contains(&n), "{}", s.name);
                 }
+                Kind::Choice(options) => assert!(options.contains(&s.default), "{}", s.name),
                 Kind::Text => {}
             }
         }

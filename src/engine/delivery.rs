@@ -375,6 +375,7 @@ mod tests {
         let job = Job {
             delivery_id: "dlv_1".into(),
             message_id: "msg_1".into(),
+            network_id: 1,
             event: "payment_received".into(),
             payload: Arc::new(br#"{"a":1}"#.to_vec()),
             message_created_at: 1_764_338_592_123,

@@ -4,9 +4,14 @@
 //! The PHP layer (`crate::php`) converts zvals into these types and errors into exceptions.
 
 pub mod address_policy;
+pub mod admin;
+pub mod agent;
 pub mod catalog;
 pub mod config;
+pub mod counters;
 pub mod delivery;
+pub mod directory;
+pub mod dispatch;
 pub mod error;
 pub mod fork;
 pub mod http;

@@ -188,6 +188,8 @@ pub struct Target {
 pub struct Job {
     pub delivery_id: String,
     pub message_id: String,
+    /// The network the message was emitted for.
+    pub network_id: i64,
     pub event: String,
     pub payload: Arc<Vec<u8>>,
     pub message_created_at: i64,

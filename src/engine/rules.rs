@@ -62,9 +62,13 @@ pub fn all(settings: Option<&Settings>) -> Value {
                 Kind::Bool => ("bool", Value::Null, Value::Null),
                 Kind::Number { min, max } => ("int", json!(min), json!(max)),
                 Kind::Decimal { min, max } => ("float", json!(min), json!(max)),
-                Kind::Text => ("string", Value::Null, Value::Null),
+                Kind::Text | Kind::Choice(_) => ("string", Value::Null, Value::Null),
             };
-            json!({"name": s.name, "default": s.default, "type": kind, "min": min, "max": max, "doc": s.doc})
+            let options = match s.kind {
+                Kind::Choice(options) => json!(options),
+                _ => Value::Null,
+            };
+            json!({"name": s.name, "default": s.default, "type": kind, "min": min, "max": max, "options": options, "doc": s.doc})
         })
         .collect();
     json!({

@@ -1,28 +1,30 @@
-//! The per-process writer thread: the one place this process writes deliveries.
+//! The background loop of a process that delivers: the one place it writes the store.
 //!
-//! It receives emitted messages over the bounded crossbeam channel and control messages
-//! (attempt outcomes, drain/finish at shutdown) over an unbounded one, batches them into one
-//! SQLite transaction, and hands claimed deliveries to the tokio runtime. Batching is what lets
-//! one SQLite file take tens of thousands of events per second; a single writer per process
-//! means the HTTP tasks never wait on SQLite.
+//! It takes emitted messages (from the PHP thread over the bounded crossbeam channel, or from
+//! the host's spool segments in the agent) and control messages (finished attempts, wake-ups,
+//! drain/finish at shutdown), persists messages in batches with their deliveries fanned out to
+//! the webhooks that take them, and drives the [`Dispatcher`] (claim → attempt → record).
+//! Batching is what lets one store take tens of thousands of events per second; a single loop
+//! per process means the HTTP tasks never wait on the store.
 
+use crate::engine::agent::Heartbeat;
 use crate::engine::config::Settings;
-use crate::engine::delivery::{attempt, decide};
+use crate::engine::counters::Counters;
+use crate::engine::directory::{Directory, Snapshot};
+use crate::engine::dispatch::{Dispatcher, TaskResult, POLL_EVERY};
 use crate::engine::ids::IdGenerator;
-use crate::engine::model::{AttemptResult, Job, NewMessage, Target, Webhook};
+use crate::engine::model::{Job, NewMessage, Target};
 use crate::engine::now_ms;
-use crate::engine::spool::{self, Spool};
-use crate::engine::store::{Outcome, PersistItem, Store, WebhooksVersion};
+use crate::engine::spool::{self, replay::Marks, Spool, Tailer};
+use crate::engine::store::{Fanout, PersistItem, Store};
 use crossbeam_channel::{Receiver, Sender};
-use parking_lot::{Condvar, Mutex};
+use parking_lot::Mutex;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
 
 const BATCH: usize = 1024;
-const POLL_EVERY: Duration = Duration::from_secs(1);
 /// After an idle writer is woken by an emit, it waits this long before taking the batch: a
 /// blocked receiver costs every `send` a futex wake-up (more than the emit itself), while a
 /// sleeping one costs nothing, so a burst of emits wakes the writer once instead of per event.
@@ -33,110 +35,28 @@ const LINGER: Duration = Duration::from_micros(500);
 /// times the emit itself, on the request's critical path. After a quiet spell it blocks again.
 const EMIT_TICK: Duration = Duration::from_millis(10);
 const ACTIVE_FOR: Duration = Duration::from_millis(500);
-/// Attempt outcomes are written in batches of this many, or once the oldest waited this long:
-/// a transaction per handful of outcomes would spend the writer on commits.
-const RECORD_BATCH: usize = 32;
-const RECORD_WITHIN: Duration = Duration::from_millis(2);
 /// How often tracked deliveries are checked for first attempts made by other processes.
 const SETTLE_CHECK_FLUSHING: Duration = Duration::from_millis(250);
 const SETTLE_CHECK_IDLE: Duration = Duration::from_secs(30);
 /// How often the spool directory is checked for segments left by dead processes.
 const RECOVER_EVERY: Duration = Duration::from_secs(10);
-
-/// An atomic on a cache line of its own.
-#[derive(Default)]
-#[repr(align(128))]
-pub struct OwnLine(AtomicU64);
-
-impl std::ops::Deref for OwnLine {
-    type Target = AtomicU64;
-    fn deref(&self) -> &AtomicU64 {
-        &self.0
-    }
-}
-
-/// Counters shared by the PHP thread, the writer and the delivery tasks.
-#[derive(Default)]
-pub struct Counters {
-    /// Bumped by every emit: apart from the counters the writer and tasks update, so the PHP
-    /// thread does not pull that cache line across CPUs on each event.
-    pub emitted: OwnLine,
-    /// Set by the PHP thread when it woke the writer for a filling queue; cleared on drain.
-    pub writer_nudged: std::sync::atomic::AtomicBool,
-    /// Messages whose deliveries have all had a first attempt (or that matched nothing).
-    pub settled: AtomicU64,
-    pub outstanding: AtomicU64,
-    pub in_flight: AtomicU64,
-    pub delivered: AtomicU64,
-    pub retrying: AtomicU64,
-    pub failed: AtomicU64,
-    pub store_errors: AtomicU64,
-    /// Threads inside `wait_settled` (an `umw_flush`).
-    pub flush_waiters: AtomicU64,
-    pub last_error: Mutex<Option<String>>,
-    settled_lock: Mutex<()>,
-    settled_changed: Condvar,
-}
-
-impl Counters {
-    pub fn settle(&self, n: u64) {
-        if n == 0 {
-            return;
-        }
-        self.settled.fetch_add(n, Ordering::AcqRel);
-        let _guard = self.settled_lock.lock();
-        self.settled_changed.notify_all();
-    }
-
-    /// Wait until `settled >= target` or the deadline; true when reached.
-    pub fn wait_settled(&self, target: u64, deadline: Instant) -> bool {
-        self.flush_waiters.fetch_add(1, Ordering::AcqRel);
-        let reached = self.wait_settled_inner(target, deadline);
-        self.flush_waiters.fetch_sub(1, Ordering::AcqRel);
-        reached
-    }
-
-    fn wait_settled_inner(&self, target: u64, deadline: Instant) -> bool {
-        let mut guard = self.settled_lock.lock();
-        loop {
-            if self.settled.load(Ordering::Acquire) >= target {
-                return true;
-            }
-            if Instant::now() >= deadline {
-                return false;
-            }
-            // Bounded waits: a notify between the check and the wait must not cost the deadline.
-            let wait = deadline
-                .saturating_duration_since(Instant::now())
-                .min(Duration::from_millis(20));
-            self.settled_changed.wait_for(&mut guard, wait);
-        }
-    }
-
-    pub fn note_error(&self, message: String) {
-        self.store_errors.fetch_add(1, Ordering::Relaxed);
-        *self.last_error.lock() = Some(message);
-    }
-
-    pub fn count_outcome(&self, outcome: &Outcome) {
-        let counter = match outcome.transition {
-            crate::engine::store::Transition::Delivered => &self.delivered,
-            crate::engine::store::Transition::Retry { .. } => &self.retrying,
-            crate::engine::store::Transition::Failed => &self.failed,
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-}
+/// How often old finished deliveries are pruned (umw.retention_days), and how many per step.
+const PRUNE_EVERY: Duration = Duration::from_secs(3600);
+const PRUNE_STEP: usize = 500;
 
 pub enum Control {
     Outcome {
         job: Box<Job>,
-        result: Box<AttemptResult>,
+        result: Box<TaskResult>,
     },
     /// Deliveries the PHP thread persisted itself (durable emit, full queue): track their first
     /// attempt for `umw_flush` and poll for them now.
     Track {
         deliveries: Vec<String>,
+    },
+    /// Deliveries the PHP thread persisted leased to this loop (test sends): attempt them now.
+    Dispatch {
+        jobs: Vec<Job>,
     },
     Wake,
     /// Persist everything queued and stop claiming; acknowledge when persisted.
@@ -149,108 +69,8 @@ pub enum Control {
     },
 }
 
-/// Turn an attempt into the store write it causes.
-pub fn outcome_for(settings: &Settings, job: &Job, result: AttemptResult, now: i64) -> Outcome {
-    let jitter: f64 = rand::random();
-    let (transition, disable) = decide(
-        &settings.retry_schedule,
-        job.attempts_made,
-        &result,
-        job.is_test,
-        now,
-        jitter,
-    );
-    Outcome {
-        delivery_id: job.delivery_id.clone(),
-        webhook_id: job.target.webhook_id,
-        attempt: result,
-        transition,
-        disable,
-        is_test: job.is_test,
-    }
-}
-
-/// The cutoff for auto-disable: webhooks failing since before this are disabled.
-pub fn disable_cutoff(settings: &Settings, now: i64) -> i64 {
-    if settings.disable_after.is_zero() {
-        i64::MIN
-    } else {
-        now - settings.disable_after.as_millis() as i64
-    }
-}
-
-/// Live webhooks, reloaded only when the store's webhooks version moved.
-pub struct SubscriptionCache {
-    version: Option<WebhooksVersion>,
-    webhooks: Arc<Vec<Webhook>>,
-}
-
-impl SubscriptionCache {
-    pub fn new() -> Self {
-        SubscriptionCache {
-            version: None,
-            webhooks: Arc::new(Vec::new()),
-        }
-    }
-
-    /// The current live webhooks (a shared snapshot: cheap to hold across store writes).
-    pub fn refresh(&mut self, store: &mut dyn Store) -> crate::engine::Result<Arc<Vec<Webhook>>> {
-        let version = store.webhooks_version()?;
-        if self.version != Some(version) {
-            self.webhooks = Arc::new(store.live_webhooks()?);
-            self.version = Some(version);
-        }
-        Ok(self.webhooks.clone())
-    }
-}
-
-impl Default for SubscriptionCache {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 struct MessageTracker {
     remaining: usize,
-}
-
-pub struct TaskContext {
-    pub client: reqwest::Client,
-    pub policy: crate::engine::address_policy::AddressPolicy,
-    pub timeout: Duration,
-    pub global: Arc<Semaphore>,
-    pub ctl: Sender<Control>,
-    pub counters: Arc<Counters>,
-}
-
-async fn run_job(job: Job, per_webhook: Arc<Semaphore>, ctx: Arc<TaskContext>) {
-    // Per-webhook permit first: a slow endpoint queues on its own semaphore without holding
-    // one of the global slots the healthy endpoints need.
-    let _webhook_permit = per_webhook.acquire_owned().await;
-    let _global_permit = ctx.global.acquire().await;
-    ctx.counters.in_flight.fetch_add(1, Ordering::Relaxed);
-    let result = attempt(&ctx.client, &ctx.policy, &job, ctx.timeout, now_ms()).await;
-    ctx.counters.in_flight.fetch_sub(1, Ordering::Relaxed);
-    let _ = ctx.ctl.send(Control::Outcome {
-        job: Box::new(job),
-        result: Box::new(result),
-    });
-}
-
-pub struct Writer {
-    pub store: Box<dyn Store>,
-    pub settings: Arc<Settings>,
-    pub counters: Arc<Counters>,
-    pub ids: Arc<IdGenerator>,
-    pub owner: String,
-    pub emits: Receiver<NewMessage>,
-    pub control: Receiver<Control>,
-    pub runtime: tokio::runtime::Handle,
-    pub tasks: Arc<TaskContext>,
-    /// Persisted payload buffers go back to the PHP thread for its next emit: freeing them here
-    /// would make this thread and the PHP thread contend for the allocator's arena lock.
-    pub recycle: Sender<Vec<u8>>,
-    pub spool: Arc<Spool>,
 }
 
 /// Buffers handed back for reuse; more would only hold memory.
@@ -258,73 +78,80 @@ pub const RECYCLED_BUFFERS: usize = 256;
 /// Buffers larger than this are freed rather than kept.
 const RECYCLE_MAX_BYTES: usize = 64 * 1024;
 
+pub struct Writer {
+    pub store: Box<dyn Store>,
+    pub settings: Arc<Settings>,
+    pub counters: Arc<Counters>,
+    pub ids: Arc<IdGenerator>,
+    pub emits: Receiver<NewMessage>,
+    pub control: Receiver<Control>,
+    pub directory: Arc<Directory>,
+    pub dispatcher: Dispatcher,
+    /// Persisted payload buffers go back to the PHP thread for its next emit: freeing them here
+    /// would make this thread and the PHP thread contend for the allocator's arena lock.
+    pub recycle: Sender<Vec<u8>>,
+    pub spool: Arc<Spool>,
+    /// The agent: messages come from the host's spool segments instead of the emit channel.
+    pub tailer: Option<Tailer>,
+    pub heartbeat: Option<Heartbeat>,
+}
+
+/// How often the agent looks at the spool: soon after it found something, less when idle.
+const TAIL_BUSY: Duration = Duration::from_millis(2);
+const TAIL_IDLE: Duration = Duration::from_millis(20);
+
 struct State {
-    cache: SubscriptionCache,
     trackers: HashMap<String, Arc<Mutex<MessageTracker>>>,
-    outstanding: HashMap<String, i64>,
-    per_webhook_outstanding: HashMap<i64, usize>,
-    per_webhook_semaphores: HashMap<i64, Arc<Semaphore>>,
     unpersisted: Vec<NewMessage>,
-    /// Outcomes waiting to be written, and their jobs (same order).
-    unrecorded: Vec<Outcome>,
-    unrecorded_jobs: Vec<Job>,
-    /// When the oldest unrecorded outcome arrived.
-    unrecorded_since: Option<Instant>,
-    next_poll: Instant,
     /// When tracked deliveries were last checked for attempts made by other processes.
     last_settle_check: Instant,
     next_recover: Instant,
+    next_prune: Instant,
     /// When the last emit arrived (see `ACTIVE_FOR`).
     last_emit: Option<Instant>,
     draining: bool,
     drain_acks: Vec<Sender<()>>,
     finish_ack: Option<Sender<()>>,
+    /// Where the unpersisted messages end in the spool segments they came from (agent).
+    marks: Option<Marks>,
+    /// When the spool last had something new (agent).
+    last_tailed: Instant,
+    /// Messages taken from the spool and persisted (agent).
+    ingested: u64,
 }
 
 impl Writer {
-    fn per_webhook_cap(&self) -> usize {
-        // Enough claimed work queued behind the per-webhook semaphore that it never idles
-        // between two writer cycles (claims and records are batched per cycle).
-        // Never more rounds of attempts queued than the lease covers (Settings::lease).
-        let per = self.settings.max_in_flight_per_webhook.max(1);
-        per * (self.settings.max_in_flight / per + 2).min(8)
-    }
-
-    fn total_cap(&self) -> usize {
-        self.settings.max_in_flight * 2
-    }
-
-    fn lease_until(&self, now: i64) -> i64 {
-        now + self.settings.lease().as_millis() as i64
-    }
-
     /// The thread body. Returns when told to finish or when every sender is gone.
     pub fn run(mut self) {
         let mut state = State {
-            cache: SubscriptionCache::new(),
             trackers: HashMap::new(),
-            outstanding: HashMap::new(),
-            per_webhook_outstanding: HashMap::new(),
-            per_webhook_semaphores: HashMap::new(),
             unpersisted: Vec::new(),
-            unrecorded: Vec::new(),
-            unrecorded_jobs: Vec::new(),
-            unrecorded_since: None,
-            next_poll: Instant::now(),
             last_settle_check: Instant::now(),
             next_recover: Instant::now(),
+            // Not at start: a burst of short-lived processes must not each scan for old rows.
+            next_prune: Instant::now() + Duration::from_secs(60),
             last_emit: None,
             draining: false,
             drain_acks: Vec::new(),
             finish_ack: None,
+            marks: None,
+            last_tailed: Instant::now(),
+            ingested: 0,
         };
         let no_emits = crossbeam_channel::never::<NewMessage>();
         loop {
-            let due = match state.unrecorded_since {
-                Some(since) => state.next_poll.min(since + RECORD_WITHIN),
-                None => state.next_poll,
-            };
-            let wait = due.saturating_duration_since(Instant::now());
+            let mut wait = self
+                .dispatcher
+                .wake_at()
+                .saturating_duration_since(Instant::now());
+            if self.tailer.is_some() {
+                let tick = if state.last_tailed.elapsed() < ACTIVE_FOR {
+                    TAIL_BUSY
+                } else {
+                    TAIL_IDLE
+                };
+                wait = wait.min(tick);
+            }
             let mut disconnected = false;
             let idle = self.emits.is_empty() && self.control.is_empty();
             let active = state.last_emit.is_some_and(|t| t.elapsed() < ACTIVE_FOR);
@@ -373,7 +200,7 @@ impl Writer {
                     Err(_) => break,
                 }
             }
-            // Keep going even if a bug panics one iteration: the PHP process must not lose its writer.
+            // Keep going even if a bug panics one iteration: the process must not lose its writer.
             let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let _gate = crate::engine::fork::store_in_use();
                 self.step(&mut state)
@@ -382,7 +209,7 @@ impl Writer {
                 self.counters.note_error(
                     "umw writer: internal error (panic) in one batch; continuing".into(),
                 );
-                state.next_poll = Instant::now() + POLL_EVERY;
+                self.dispatcher.next_poll = Instant::now() + POLL_EVERY;
             }
             if state.draining && state.unpersisted.is_empty() && self.emits.is_empty() {
                 for ack in state.drain_acks.drain(..) {
@@ -403,25 +230,15 @@ impl Writer {
         }
     }
 
-    fn on_control(&self, state: &mut State, control: Control) {
+    fn on_control(&mut self, state: &mut State, control: Control) {
         match control {
-            Control::Outcome { job, result } => {
-                let now = now_ms();
-                let outcome = outcome_for(&self.settings, &job, *result, now);
-                state.unrecorded.push(outcome);
-                state.unrecorded_jobs.push(*job);
-                state.unrecorded_since.get_or_insert_with(Instant::now);
-            }
+            Control::Outcome { job, result } => self.dispatcher.finished(*job, *result),
             Control::Track { deliveries } => {
-                let tracker = Arc::new(Mutex::new(MessageTracker {
-                    remaining: deliveries.len(),
-                }));
-                for id in deliveries {
-                    state.trackers.insert(id, tracker.clone());
-                }
-                state.next_poll = Instant::now();
+                track(state, deliveries);
+                self.dispatcher.next_poll = Instant::now();
             }
-            Control::Wake => state.next_poll = Instant::now(),
+            Control::Dispatch { jobs } => self.dispatcher.dispatch(jobs),
+            Control::Wake => self.dispatcher.next_poll = Instant::now(),
             Control::Drain { ack } => {
                 state.draining = true;
                 state.drain_acks.push(ack);
@@ -431,178 +248,134 @@ impl Writer {
     }
 
     fn step(&mut self, state: &mut State) {
+        self.tail(state);
         let now = now_ms();
         if !state.unpersisted.is_empty() {
+            let batch = state.unpersisted.len() as u64;
             match self.persist(state, now) {
-                Ok(jobs) => self.dispatch(state, jobs),
+                Ok(jobs) => {
+                    if let (Some(tailer), Some(marks)) = (self.tailer.as_mut(), state.marks.take())
+                    {
+                        tailer.ack(marks);
+                        state.ingested += batch;
+                    }
+                    self.dispatcher.dispatch(jobs)
+                }
                 Err(e) => {
                     self.counters.note_error(e.to_string());
                     // Keep the batch and try again shortly; never drop an accepted event.
-                    state.next_poll = Instant::now() + Duration::from_millis(200);
+                    self.dispatcher.next_poll = Instant::now() + Duration::from_millis(200);
                     std::thread::sleep(Duration::from_millis(50));
                 }
             }
         }
-        let record_now = state.unrecorded.len() >= RECORD_BATCH
-            || state.draining
-            || state
-                .unrecorded_since
-                .is_some_and(|since| since.elapsed() >= RECORD_WITHIN);
-        if record_now && !state.unrecorded.is_empty() {
-            state.unrecorded_since = None;
-            match self
-                .store
-                .record(&state.unrecorded, now, disable_cutoff(&self.settings, now))
-            {
-                Ok(()) => {
-                    let cap = self.per_webhook_cap();
-                    let mut refill = state.outstanding.len() <= self.total_cap() / 4;
-                    let outcomes = std::mem::take(&mut state.unrecorded);
-                    let jobs = std::mem::take(&mut state.unrecorded_jobs);
-                    for (outcome, job) in outcomes.into_iter().zip(jobs) {
-                        self.counters.count_outcome(&outcome);
-                        self.finished(state, &job);
-                        let left = state.per_webhook_outstanding.get(&outcome.webhook_id);
-                        refill |= left.is_none_or(|n| *n <= cap / 2);
-                    }
-                    // Room was freed: claim due work now once a webhook's queue is half empty
-                    // (claiming a handful per cycle would spend the writer on transactions).
-                    if refill {
-                        state.next_poll = state.next_poll.min(Instant::now());
-                    }
-                }
-                Err(e) => {
-                    self.counters.note_error(e.to_string());
-                    state.unrecorded_since = Some(Instant::now());
+        match self.dispatcher.record(self.store.as_mut(), state.draining) {
+            Ok(done) => {
+                for job in done {
+                    first_attempt_done(&self.counters, state, &job.delivery_id);
                 }
             }
+            Err(e) => self.counters.note_error(e.to_string()),
         }
-        if !state.draining && Instant::now() >= state.next_poll {
-            self.poll(state);
+        if let (Some(heartbeat), Some(tailer)) = (self.heartbeat.as_mut(), self.tailer.as_ref()) {
+            heartbeat.beat(tailer, &self.counters, state.ingested);
+        }
+        if !state.draining && Instant::now() >= self.dispatcher.next_poll {
+            if let Some(tailer) = self.tailer.as_mut() {
+                tailer.collect();
+            }
+            self.settle_elsewhere(state);
+            self.recover_spool(state);
+            self.prune(state);
+            self.dispatcher.poll(self.store.as_mut());
         }
     }
 
-    fn finished(&self, state: &mut State, job: &Job) {
-        if state.outstanding.remove(&job.delivery_id).is_some() {
-            self.counters.outstanding.fetch_sub(1, Ordering::AcqRel);
-            if let Some(n) = state
-                .per_webhook_outstanding
-                .get_mut(&job.target.webhook_id)
-            {
-                *n = n.saturating_sub(1);
-            }
+    /// The agent: take what the host's PHP processes appended since the last look (never
+    /// while a batch waits to be persisted, so nothing is taken twice).
+    fn tail(&mut self, state: &mut State) {
+        let Some(tailer) = self.tailer.as_mut() else {
+            return;
+        };
+        if state.draining || !state.unpersisted.is_empty() {
+            return;
         }
-        self.first_attempt_done(state, &job.delivery_id);
-    }
-
-    /// A tracked delivery had its first attempt (here or elsewhere); its message settles once
-    /// all of its deliveries have.
-    fn first_attempt_done(&self, state: &mut State, delivery_id: &str) {
-        if let Some(tracker) = state.trackers.remove(delivery_id) {
-            let mut t = tracker.lock();
-            t.remaining = t.remaining.saturating_sub(1);
-            if t.remaining == 0 {
-                self.counters.settle(1);
-            }
+        let (messages, marks) = tailer.poll(BATCH * 4);
+        if !messages.is_empty() {
+            state.last_tailed = Instant::now();
+            state.unpersisted = messages;
+            state.marks = Some(marks);
         }
     }
 
     fn persist(&mut self, state: &mut State, now: i64) -> crate::engine::Result<Vec<Job>> {
-        let webhooks = state.cache.refresh(self.store.as_mut())?;
-        let mut targets: HashMap<i64, Arc<Target>> = HashMap::new();
-        let lease_until = self.lease_until(now);
-        let mut items = Vec::new();
-        let mut jobs = Vec::new();
-        let mut unmatched = 0u64;
-        let mut trackers = Vec::new();
-        let mut planned: HashMap<i64, usize> = HashMap::new();
-        let mut planned_total = 0usize;
-        for message in &state.unpersisted {
-            let matching: Vec<&Webhook> = webhooks
-                .iter()
-                .filter(|w| w.takes(message.network_id, &message.event))
-                .collect();
-            if matching.is_empty() {
-                unmatched += 1;
-                continue;
-            }
-            let payload = Arc::new(message.payload.clone());
-            let mut deliveries = Vec::with_capacity(matching.len());
-            let mut ids = Vec::with_capacity(matching.len());
-            for webhook in matching {
-                let delivery_id = self.ids.next("dlv_", now);
-                let already = state
-                    .per_webhook_outstanding
-                    .get(&webhook.id)
-                    .copied()
-                    .unwrap_or(0)
-                    + planned.get(&webhook.id).copied().unwrap_or(0);
-                let leased = already < self.per_webhook_cap()
-                    && state.outstanding.len() + planned_total < self.total_cap();
-                if leased {
-                    *planned.entry(webhook.id).or_default() += 1;
-                    planned_total += 1;
-                    jobs.push(Job {
-                        delivery_id: delivery_id.clone(),
-                        message_id: message.id.clone(),
-                        event: message.event.clone(),
-                        payload: payload.clone(),
-                        message_created_at: message.created_at,
-                        attempts_made: 0,
-                        is_test: false,
-                        target: targets
-                            .entry(webhook.id)
-                            .or_insert_with(|| Arc::new(webhook.target(now)))
-                            .clone(),
-                    });
-                } else {
-                    // No room now: it waits in the store and is claimed when room frees up.
-                    state.next_poll = state.next_poll.min(Instant::now() + POLL_EVERY);
-                }
-                ids.push(delivery_id.clone());
-                deliveries.push((delivery_id, webhook.id, leased));
-            }
-            trackers.push(ids);
-            items.push(PersistItem {
-                message,
-                deliveries,
-                is_test: false,
-            });
+        let snapshot = self.directory.fresh(Instant::now())?;
+        let lease_until = self.dispatcher.lease_until(now);
+        let planned = plan(
+            &snapshot,
+            &state.unpersisted,
+            &self.ids,
+            now,
+            |webhook_id, per, total| self.dispatcher.can_lease(webhook_id, per, total),
+        );
+        if planned.waiting {
+            // No room for all of them now: the rest wait in the store until room frees up.
+            self.dispatcher.next_poll = self.dispatcher.next_poll.min(Instant::now() + POLL_EVERY);
         }
+        let items: Vec<PersistItem> = planned
+            .fanned
+            .iter()
+            .map(|(index, deliveries)| PersistItem {
+                message: &state.unpersisted[*index],
+                deliveries: deliveries.clone(),
+                is_test: false,
+            })
+            .collect();
         // Events nobody subscribed to cost no disk write.
-        self.store_persist(&items, lease_until, now)?;
+        self.store
+            .persist(&items, &self.dispatcher.owner, lease_until, now)?;
         drop(items);
         let spooled = state.unpersisted.iter().map(|m| m.spooled).max();
         self.spool.committed(spooled.unwrap_or(0));
+        let mut jobs = Vec::new();
+        let mut targets: HashMap<i64, Arc<Target>> = HashMap::new();
+        for (index, deliveries) in &planned.fanned {
+            let message = &state.unpersisted[*index];
+            let payload = Arc::new(message.payload.clone());
+            let ids: Vec<String> = deliveries.iter().map(|(id, _, _)| id.clone()).collect();
+            for (delivery_id, webhook_id, leased) in deliveries {
+                let Some(webhook) = snapshot.get(*webhook_id).filter(|_| *leased) else {
+                    continue;
+                };
+                jobs.push(Job {
+                    delivery_id: delivery_id.clone(),
+                    message_id: message.id.clone(),
+                    network_id: message.network_id,
+                    event: message.event.clone(),
+                    payload: payload.clone(),
+                    message_created_at: message.created_at,
+                    attempts_made: 0,
+                    is_test: false,
+                    target: targets
+                        .entry(*webhook_id)
+                        .or_insert_with(|| Arc::new(webhook.target(now)))
+                        .clone(),
+                });
+            }
+            track(state, ids);
+        }
+        self.counters.settle(planned.unmatched);
         for message in state.unpersisted.drain(..) {
             if message.payload.capacity() <= RECYCLE_MAX_BYTES {
                 let _ = self.recycle.try_send(message.payload);
             }
         }
-        self.counters.settle(unmatched);
-        for ids in trackers {
-            let tracker = Arc::new(Mutex::new(MessageTracker {
-                remaining: ids.len(),
-            }));
-            for id in ids {
-                state.trackers.insert(id, tracker.clone());
-            }
-        }
         Ok(jobs)
     }
 
-    fn store_persist(
-        &mut self,
-        items: &[PersistItem],
-        lease_until: i64,
-        now: i64,
-    ) -> crate::engine::Result<()> {
-        Ok(self.store.persist(items, &self.owner, lease_until, now)?)
-    }
-
     /// Deliveries this process persisted but another process (or `umw_work`) attempted never
-    /// come back through `finished` here: settle them from the store, or `umw_flush` would wait
-    /// its whole timeout and the trackers would pile up in a long-lived worker.
+    /// come back through the dispatcher here: settle them from the store, or `umw_flush` would
+    /// wait its whole timeout and the trackers would pile up in a long-lived worker.
     fn settle_elsewhere(&mut self, state: &mut State) {
         // Often while an `umw_flush` waits; otherwise only now and then, to keep the map from
         // growing in a long-lived worker (each check is a store query over thousands of ids).
@@ -618,7 +391,7 @@ impl Writer {
         let waiting: Vec<String> = state
             .trackers
             .keys()
-            .filter(|id| !state.outstanding.contains_key(*id))
+            .filter(|id| !self.dispatcher.is_outstanding(id))
             .take(4 * BATCH)
             .cloned()
             .collect();
@@ -629,7 +402,7 @@ impl Writer {
             Ok(still) => {
                 let still: std::collections::HashSet<String> = still.into_iter().collect();
                 for id in waiting.iter().filter(|id| !still.contains(*id)) {
-                    self.first_attempt_done(state, id);
+                    first_attempt_done(&self.counters, state, id);
                 }
             }
             Err(e) => self.counters.note_error(e.to_string()),
@@ -642,83 +415,43 @@ impl Writer {
             return;
         }
         state.next_recover = Instant::now() + RECOVER_EVERY;
-        match recover_into(self.store.as_mut(), &self.ids, self.spool.dir()) {
+        match recover_into(
+            self.store.as_mut(),
+            &self.directory,
+            &self.ids,
+            self.spool.dir(),
+        ) {
             Ok(0) => {}
-            Ok(_) => state.next_poll = Instant::now(),
+            Ok(_) => self.dispatcher.next_poll = Instant::now(),
             Err(e) => self.counters.note_error(e.to_string()),
         }
     }
 
-    fn poll(&mut self, state: &mut State) {
-        self.settle_elsewhere(state);
-        self.recover_spool(state);
-        let now = now_ms();
-        let room = self.total_cap().saturating_sub(state.outstanding.len());
-        let cap = self.per_webhook_cap();
-        let outstanding = &state.per_webhook_outstanding;
-        let webhook_room = |id: i64| cap.saturating_sub(outstanding.get(&id).copied().unwrap_or(0));
-        let any_full = outstanding.values().any(|n| *n >= cap);
-        let claimed = if room == 0 {
-            Ok(Vec::new())
-        } else {
-            self.store.claim_due(
-                &self.owner,
-                now,
-                self.lease_until(now),
-                room.min(BATCH),
-                &webhook_room,
-            )
+    /// Retention: one small batch of old finished deliveries per step until none are left,
+    /// then rest an hour; space is given back as it goes.
+    fn prune(&mut self, state: &mut State) {
+        let Some(retention) = self.settings.retention else {
+            return;
         };
-        match claimed {
-            Ok(jobs) => {
-                let got_all_room = !jobs.is_empty() && jobs.len() >= room.min(BATCH);
-                self.dispatch(state, jobs);
-                // No room, or a webhook at its cap: outcomes wake the poll, so skip next_due.
-                // (`now` when nothing is due: matching Ok(Some(t)) directly instead of comparing an
-                // Option keeps optimized code from reading the None's payload, which valgrind reports.)
-                let next = if got_all_room || room == 0 || any_full {
-                    now
-                } else {
-                    match self.store.next_due(now) {
-                        Ok(Some(t)) => t,
-                        _ => now,
-                    }
-                };
-                let delay = if next > now {
-                    Duration::from_millis((next - now) as u64).min(POLL_EVERY)
-                } else {
-                    // Due now but not claimable (no room): outcomes will wake the poll.
-                    POLL_EVERY
-                };
-                state.next_poll = Instant::now() + delay;
+        if Instant::now() < state.next_prune {
+            return;
+        }
+        let before = now_ms() - retention.as_millis() as i64;
+        match self.store.prune(before, PRUNE_STEP) {
+            Ok(report) if report.deliveries as usize >= PRUNE_STEP => {
+                // More to do: soon, between other work.
+                state.next_prune = Instant::now() + Duration::from_millis(200);
+            }
+            Ok(report) => {
+                if report.deliveries > 0 {
+                    let _ = self.store.reclaim_space();
+                }
+                state.next_prune = Instant::now() + PRUNE_EVERY;
             }
             Err(e) => {
                 self.counters.note_error(e.to_string());
-                state.next_poll = Instant::now() + POLL_EVERY;
+                state.next_prune = Instant::now() + PRUNE_EVERY;
             }
-        }
-    }
-
-    fn dispatch(&mut self, state: &mut State, jobs: Vec<Job>) {
-        for job in jobs {
-            let webhook_id = job.target.webhook_id;
-            if state.outstanding.contains_key(&job.delivery_id) {
-                continue;
-            }
-            state
-                .outstanding
-                .insert(job.delivery_id.clone(), webhook_id);
-            self.counters.outstanding.fetch_add(1, Ordering::AcqRel);
-            *state.per_webhook_outstanding.entry(webhook_id).or_default() += 1;
-            let semaphore = state
-                .per_webhook_semaphores
-                .entry(webhook_id)
-                .or_insert_with(|| {
-                    Arc::new(Semaphore::new(self.settings.max_in_flight_per_webhook))
-                })
-                .clone();
-            self.runtime
-                .spawn(run_job(job, semaphore, self.tasks.clone()));
         }
     }
 
@@ -726,45 +459,101 @@ impl Writer {
         let now = now_ms();
         if !state.unpersisted.is_empty() {
             // Last chance: persist without leasing, so any process can deliver them later.
-            let _ = self.persist(state, now).map(|jobs| {
+            let owner = self.dispatcher.owner.clone();
+            if let Ok(jobs) = self.persist(state, now) {
                 let ids: Vec<String> = jobs.iter().map(|j| j.delivery_id.clone()).collect();
-                let _ = self.store.release(&self.owner, &ids, now);
-            });
-        }
-        while let Ok(Control::Outcome { job, result }) = self.control.try_recv() {
-            let outcome = outcome_for(&self.settings, &job, *result, now);
-            state.unrecorded.push(outcome);
-            state.unrecorded_jobs.push(*job);
-        }
-        if !state.unrecorded.is_empty()
-            && self
-                .store
-                .record(&state.unrecorded, now, disable_cutoff(&self.settings, now))
-                .is_ok()
-        {
-            state.unrecorded.clear();
-            for job in std::mem::take(&mut state.unrecorded_jobs) {
-                self.finished(state, &job);
+                let _ = self.store.release(&owner, &ids, now);
             }
         }
-        let unfinished: Vec<String> = state.outstanding.keys().cloned().collect();
-        if !unfinished.is_empty() {
-            let _ = self.store.release(&self.owner, &unfinished, now);
+        while let Ok(control) = self.control.try_recv() {
+            if let Control::Outcome { job, result } = control {
+                self.dispatcher.finished(*job, *result);
+            }
+        }
+        for job in self.dispatcher.finish(self.store.as_mut()) {
+            first_attempt_done(&self.counters, state, &job.delivery_id);
         }
     }
 }
 
-/// Deliveries of an `event` to every webhook that takes it, not leased: whichever process
+fn track(state: &mut State, deliveries: Vec<String>) {
+    let tracker = Arc::new(Mutex::new(MessageTracker {
+        remaining: deliveries.len(),
+    }));
+    for id in deliveries {
+        state.trackers.insert(id, tracker.clone());
+    }
+}
+
+/// A tracked delivery had its first attempt (here or elsewhere); its message settles once all
+/// of its deliveries have.
+fn first_attempt_done(counters: &Counters, state: &mut State, delivery_id: &str) {
+    if let Some(tracker) = state.trackers.remove(delivery_id) {
+        let mut t = tracker.lock();
+        t.remaining = t.remaining.saturating_sub(1);
+        if t.remaining == 0 {
+            counters.settle(1);
+        }
+    }
+}
+
+/// How a batch of messages fans out.
+struct Plan {
+    /// (index into the batch, [(delivery id, webhook id, leased here?)]) for matched messages.
+    fanned: Vec<(usize, Fanout)>,
+    unmatched: u64,
+    /// Some deliveries could not be leased here (caps): they wait in the store.
+    waiting: bool,
+}
+
+fn plan(
+    snapshot: &Snapshot,
+    messages: &[NewMessage],
+    ids: &IdGenerator,
+    now: i64,
+    can_lease: impl Fn(i64, usize, usize) -> bool,
+) -> Plan {
+    let mut out = Plan {
+        fanned: Vec::new(),
+        unmatched: 0,
+        waiting: false,
+    };
+    let mut planned: HashMap<i64, usize> = HashMap::new();
+    let mut planned_total = 0usize;
+    for (index, message) in messages.iter().enumerate() {
+        let takers = snapshot.takers(message.network_id, &message.event);
+        if takers.is_empty() {
+            out.unmatched += 1;
+            continue;
+        }
+        let mut deliveries = Vec::with_capacity(takers.len());
+        for webhook in takers {
+            let per = planned.get(&webhook.id).copied().unwrap_or(0);
+            let leased = can_lease(webhook.id, per, planned_total);
+            if leased {
+                *planned.entry(webhook.id).or_default() += 1;
+                planned_total += 1;
+            } else {
+                out.waiting = true;
+            }
+            deliveries.push((ids.next("dlv_", now), webhook.id, leased));
+        }
+        out.fanned.push((index, deliveries));
+    }
+    out
+}
+
+/// Deliveries of a message to every live webhook that takes it, not leased: whichever process
 /// polls first claims them.
 pub fn unleased_deliveries(
-    webhooks: &[Webhook],
+    snapshot: &Snapshot,
     message: &NewMessage,
     ids: &IdGenerator,
     now: i64,
-) -> Vec<(String, i64, bool)> {
-    webhooks
+) -> Fanout {
+    snapshot
+        .takers(message.network_id, &message.event)
         .iter()
-        .filter(|w| w.takes(message.network_id, &message.event))
         .map(|w| (ids.next("dlv_", now), w.id, false))
         .collect()
 }
@@ -773,16 +562,17 @@ pub fn unleased_deliveries(
 /// first; messages already stored are skipped by `Store::persist`.
 pub fn recover_into(
     store: &mut dyn Store,
+    directory: &Directory,
     ids: &IdGenerator,
     dir: &std::path::Path,
 ) -> crate::engine::Result<usize> {
     spool::recover(dir, |batch| {
         let now = now_ms();
-        let webhooks = store.live_webhooks()?;
+        let snapshot = directory.fresh(Instant::now())?;
         let items: Vec<PersistItem> = batch
             .iter()
             .filter_map(|message| {
-                let deliveries = unleased_deliveries(&webhooks, message, ids, now);
+                let deliveries = unleased_deliveries(&snapshot, message, ids, now);
                 (!deliveries.is_empty()).then_some(PersistItem {
                     message,
                     deliveries,
@@ -800,23 +590,4 @@ pub fn emit_channel(capacity: usize) -> (Sender<NewMessage>, Receiver<NewMessage
 
 pub fn control_channel() -> (Sender<Control>, Receiver<Control>) {
     crossbeam_channel::unbounded()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wait_settled_reaches_target_or_times_out() {
-        let c = Arc::new(Counters::default());
-        assert!(c.wait_settled(0, Instant::now()));
-        assert!(!c.wait_settled(1, Instant::now() + Duration::from_millis(30)));
-        let c2 = c.clone();
-        let t = std::thread::spawn(move || {
-            std::thread::sleep(Duration::from_millis(20));
-            c2.settle(2);
-        });
-        assert!(c.wait_settled(2, Instant::now() + Duration::from_secs(5)));
-        t.join().unwrap();
-    }
 }

@@ -1,7 +1,7 @@
 //! The `umw_*` functions: argument checking and conversion around the engine. Emitting and
 //! the event catalog live here; webhooks, deliveries and status in their own modules.
 
-use crate::engine::catalog::{validate_event_name, EventType};
+use crate::engine::catalog::{validate_event_name, EventType, RegisterError};
 use crate::engine::model::*;
 use crate::engine::runtime::{self, with_catalog, Engine};
 use crate::engine::{now_ms, validate};
@@ -82,6 +82,8 @@ fn event_type_json(e: &EventType) -> Value {
         "description": e.description,
         "sample": Value::Object(e.sample.clone()),
         "source": e.source,
+        "origin": e.origin,
+        "fired": e.fired,
     })
 }
 
@@ -97,20 +99,49 @@ pub fn umw_event_types() -> Zval {
     json_to_zval(&Value::Object(map))
 }
 
-/// Add an event type to this process's catalog (plugins call this on every request).
+/// Longest `source` of a registration, in characters.
+const MAX_SOURCE_CHARS: usize = 64;
+
+/// Add an event type to this process's catalog (plugins call this on every request), or
+/// replace the one with the same name.
 #[php_function]
 pub fn umw_register_event_type(event: &str, info: &ZendHashTable) -> PhpResult<()> {
     const F: &str = "umw_register_event_type";
+    const ARG: &str = "Argument #2 ($info)";
     event_name(F, "Argument #1 ($event)", event)?;
     let fields = Fields::new(
         F,
-        "Argument #2 ($info)",
+        ARG,
         info,
-        &["label", "description", "sample"],
+        &[
+            "label",
+            "description",
+            "sample",
+            "source",
+            "origin",
+            "fired",
+        ],
     )?;
     let label = fields.string("label")?.unwrap_or_else(|| event.to_string());
-    let label = validate::name(&label).map_err(|e| from_engine(F, e))?;
+    let label = validate::name(&label)
+        .map_err(|e| value_error(F, format!("{ARG}[\"label\"] {}", detail(&e))))?;
     let description = fields.string("description")?.unwrap_or_default();
+    let origin = fields.string("origin")?.unwrap_or_default();
+    let source = fields.string("source")?.unwrap_or_default();
+    if source.chars().count() > MAX_SOURCE_CHARS
+        || source
+            .chars()
+            .any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        return Err(value_error(
+            F,
+            format!(
+                "{ARG}[\"source\"] must be at most {MAX_SOURCE_CHARS} letters, digits, - _ or . \
+                 (e.g. \"my-plugin\"); leave it out for \"custom\""
+            ),
+        ));
+    }
+    let fired = fields.bool("fired")?;
     let sample = match info.get("sample").map(|v| v.dereference()).filter(|v| !v.is_null()) {
         None => Map::new(),
         Some(v) => match zval_to_json(v, 0) {
@@ -119,7 +150,7 @@ pub fn umw_register_event_type(event: &str, info: &ZendHashTable) -> PhpResult<(
             _ => {
                 return Err(value_error(
                     F,
-                    "\"sample\" must be an associative array of plain data (strings, numbers, bools, arrays)",
+                    format!("{ARG}[\"sample\"] must be an associative array of plain data (strings, numbers, bools, arrays)"),
                 ))
             }
         },
@@ -130,10 +161,23 @@ pub fn umw_register_event_type(event: &str, info: &ZendHashTable) -> PhpResult<(
             label,
             description,
             sample,
-            source: String::new(),
+            source,
+            origin,
+            fired,
         })
     })
-    .map_err(|e| value_error(F, e))
+    .map_err(|e| match e {
+        RegisterError::Name(e) => value_error(F, format!("Argument #1 ($event) {e}")),
+        other => value_error(F, format!("{ARG}: {other}")),
+    })
+}
+
+/// The reason of an engine validation error, without its field prefix.
+fn detail(e: &crate::engine::error::Error) -> String {
+    match e {
+        crate::engine::error::Error::Invalid { reason, .. } => reason.clone(),
+        other => other.to_string(),
+    }
 }
 
 pub fn register(module: ModuleBuilder) -> ModuleBuilder {

@@ -123,6 +123,9 @@ pub extern "C" fn info(module: *mut ModuleEntry) {
             None => "not started (starts on first use in each process)".to_string(),
         };
         info_table_row!("runtime", state.as_str());
+        if let Ok(s) = &settings {
+            info_table_row!("delivery", delivery_line(s).as_str());
+        }
         if let Some(engine) = runtime::running() {
             let health = engine.store_health();
             let spool = engine.spool_status();
@@ -147,6 +150,29 @@ pub extern "C" fn info(module: *mut ModuleEntry) {
             }
         }
     });
+}
+
+/// `embedded`, or the agent's state as its heartbeat says.
+fn delivery_line(settings: &Settings) -> String {
+    use crate::engine::config::Delivery;
+    if settings.delivery == Delivery::Embedded {
+        return "embedded (each PHP process delivers)".into();
+    }
+    let fallback = runtime::running().and_then(|e| e.delivery_state().fallback);
+    let agent = match crate::engine::agent::status(&settings.spool_dir) {
+        Some(a) => format!(
+            "agent pid {} on {}, heartbeat {:.1} s ago, {} bytes waiting in the spool",
+            a.pid,
+            a.host,
+            a.age(crate::engine::now_ms()).as_secs_f64(),
+            a.spool_backlog_bytes
+        ),
+        None => "no agent has run on this host".into(),
+    };
+    match fallback {
+        Some(why) => format!("agent mode; this process delivers itself ({why}); {agent}"),
+        None => format!("agent mode; {agent}"),
+    }
 }
 
 #[php_module]

@@ -65,7 +65,7 @@ pub fn umw_work(seconds: Float) -> PhpResult<ZBox<ZendHashTable>> {
 ///
 /// # Returns
 ///
-/// array{version: string, pid: int, runtime: string, uptime_seconds: float, store: array{backend: string, location: string, schema_version: int, private: bool, warnings: list<string>}, delivery: array{mode: string, agent: array{alive: bool, last_heartbeat: ?int, pid: ?int, host: ?string}, spool: array{dir: string, segments: int, bytes: int}}, backlog: array{due: int, oldest_created_at: ?int}, emitted: int, queued: int, in_flight: int, delivered: int, retrying: int, failed: int, store_errors: int, last_error: ?string, store_counts: array{webhooks: int, pending: int, retrying: int, delivered: int, failed: int}}
+/// array{version: string, pid: int, runtime: string, uptime_seconds: float, store: array{backend: string, location: string, schema_version: int, private: bool, warnings: list<string>}, delivery: array{mode: 'embedded'|'agent', fallback: ?string, agent: array{alive: bool, last_heartbeat: ?float, pid: ?int, host: ?string, version: ?string, backlog_bytes: ?int, delivered: ?int}, spool: array{dir: string, segments: int, bytes: int}}, backlog: array{due: int, oldest_created_at: ?int}, emitted: int, queued: int, in_flight: int, delivered: int, retrying: int, failed: int, store_errors: int, last_error: ?string, store_counts: array{webhooks: int, pending: int, retrying: int, delivered: int, failed: int}}
 #[php_function]
 pub fn umw_stats() -> PhpResult<ZBox<ZendHashTable>> {
     const F: &str = "umw_stats";
@@ -74,6 +74,8 @@ pub fn umw_stats() -> PhpResult<ZBox<ZendHashTable>> {
     let counts = engine.counts().map_err(|e| from_engine(F, e))?;
     let health = engine.store_health();
     let spool = engine.spool_status();
+    let delivery = engine.delivery_state();
+    let agent = delivery.agent.as_ref();
     let load = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
     Ok(json_to_array(&json!({
         "version": VERSION,
@@ -88,8 +90,17 @@ pub fn umw_stats() -> PhpResult<ZBox<ZendHashTable>> {
             "warnings": health.warnings.iter().chain(&spool.warnings).collect::<Vec<_>>(),
         },
         "delivery": {
-            "mode": "embedded",
-            "agent": {"alive": false, "last_heartbeat": null, "pid": null, "host": null},
+            "mode": delivery.mode.as_str(),
+            "fallback": delivery.fallback,
+            "agent": {
+                "alive": delivery.agent_alive,
+                "last_heartbeat": agent.map(|a| a.heartbeat_at as f64 / 1000.0),
+                "pid": agent.map(|a| a.pid),
+                "host": agent.map(|a| a.host.clone()),
+                "version": agent.map(|a| a.version.clone()),
+                "backlog_bytes": agent.map(|a| a.spool_backlog_bytes),
+                "delivered": agent.map(|a| a.delivered),
+            },
             "spool": {"dir": spool.dir, "segments": spool.segments, "bytes": spool.bytes},
         },
         "backlog": {

@@ -281,8 +281,8 @@ http {
   fastcgi_buffers 16 64k;
   fastcgi_buffer_size 128k;
   server {
-    listen 127.0.0.1:80 default_server;
-    server_name 127.0.0.1 localhost;
+    listen $HOST:80 default_server;
+    server_name $HOST localhost;
     root $W;
     index index.php;
     # WordPress subdirectory multisite

@@ -8,9 +8,9 @@
 
 namespace Umw\Admin;
 
-use Umw\Import\UltimateMultisiteImporter;
 use Umw\Plugin;
 use Umw\Service\Deliveries;
+use Umw\Service\Messages;
 use Umw\Service\NotFoundException;
 use Umw\Service\Webhooks;
 
@@ -23,7 +23,6 @@ final class Actions {
 	public const SET_ACTIVE = 'umw_set_active';
 	public const TEST       = 'umw_test_webhook';
 	public const ROTATE     = 'umw_rotate_secret';
-	public const IMPORT_UM  = 'umw_import_um';
 	public const RESEND     = 'umw_resend_delivery';
 	public const REPLAY     = 'umw_replay';
 
@@ -39,7 +38,8 @@ final class Actions {
 	/** Per-user one-shot values (Notices::put/take). */
 	public const STASH_TEST_RESULT = 'test_result';
 	public const STASH_FORM        = 'form';
-	public const STASH_SECRET      = 'secret';
+	/** A flag only ("show webhook N's secret once"): the secret itself is read from the extension, never copied into the database. */
+	public const STASH_REVEAL = 'reveal_secret';
 
 	public static function register(): void {
 		foreach ( array(
@@ -48,7 +48,6 @@ final class Actions {
 			self::SET_ACTIVE => 'set_active',
 			self::TEST       => 'test',
 			self::ROTATE     => 'rotate',
-			self::IMPORT_UM  => 'import_um',
 			self::RESEND     => 'resend',
 			self::REPLAY     => 'replay',
 		) as $action => $method ) {
@@ -76,7 +75,7 @@ final class Actions {
 				Notices::success( __( 'Webhook updated.', 'umw' ) );
 			} else {
 				$hook = $service->create( $input );
-				Notices::put( self::STASH_SECRET . '_' . (int) $hook['id'], (string) ( $hook['secret'] ?? '' ) );
+				Notices::put( self::STASH_REVEAL . '_' . (int) $hook['id'], '1' );
 				Notices::success( __( 'Webhook created. Copy its signing secret now: it is shown only once.', 'umw' ) );
 			}
 			self::redirect( Admin::page_url( Admin::PAGE_WEBHOOKS, array( 'action' => 'edit', 'id' => (int) $hook['id'] ) ) );
@@ -94,8 +93,7 @@ final class Actions {
 		self::guard( self::DELETE . '_' . $id );
 		try {
 			$hook = ( new Webhooks() )->delete( $id );
-			/* translators: %s: webhook name */
-			Notices::success( sprintf( __( 'Webhook "%s" deleted.', 'umw' ), (string) $hook['name'] ) );
+			Notices::success( self::deleted_message( array( $hook ) ) );
 		} catch ( \Throwable $e ) {
 			self::fail( $e );
 		}
@@ -108,13 +106,20 @@ final class Actions {
 		$active = '1' === self::request( 'active' );
 		try {
 			$hook = ( new Webhooks() )->set_active( $id, $active );
-			Notices::success(
-				$active
-					/* translators: %s: webhook name */
-					? sprintf( __( 'Webhook "%s" activated.', 'umw' ), (string) $hook['name'] )
-					/* translators: %s: webhook name */
-					: sprintf( __( 'Webhook "%s" deactivated.', 'umw' ), (string) $hook['name'] )
-			);
+			if ( ! $active ) {
+				/* translators: %s: webhook name */
+				Notices::success( sprintf( __( 'Webhook "%s" deactivated: it receives no events until you activate it.', 'umw' ), (string) $hook['name'] ) );
+			} elseif ( ! empty( $hook['disabled_at'] ) ) {
+				// Its endpoint refused again at once (e.g. another 410): say that, not "activated".
+				/* translators: 1: webhook name, 2: reason */
+				Notices::error( sprintf( __( 'Webhook "%1$s" was re-enabled but its endpoint disabled it again: %2$s', 'umw' ), (string) $hook['name'], (string) $hook['disabled_reason'] ) );
+			} elseif ( $hook['was_disabled'] ) {
+				/* translators: %s: webhook name */
+				Notices::success( sprintf( __( 'Webhook "%s" re-enabled: new events are sent to it again. Use Replay on the Deliveries screen for what failed meanwhile.', 'umw' ), (string) $hook['name'] ) );
+			} else {
+				/* translators: %s: webhook name */
+				Notices::success( sprintf( __( 'Webhook "%s" activated.', 'umw' ), (string) $hook['name'] ) );
+			}
 		} catch ( \Throwable $e ) {
 			self::fail( $e );
 		}
@@ -126,10 +131,10 @@ final class Actions {
 		self::guard( self::TEST . '_' . $id );
 		$event = sanitize_text_field( self::request( 'event' ) );
 		try {
-			$result = ( new Webhooks() )->send_test( $id, '' === $event ? null : $event );
+			$result               = ( new Webhooks() )->send_test( $id, '' === $event ? null : $event );
 			$result['webhook_id'] = $id;
-			$result['event']      = $event;
 			Notices::put( self::STASH_TEST_RESULT, $result );
+			WebhookTools::remember_test_event( $id, (string) $result['event'] );
 		} catch ( \Throwable $e ) {
 			self::fail( $e );
 		}
@@ -140,36 +145,13 @@ final class Actions {
 		$id = absint( self::request( 'id' ) );
 		self::guard( self::ROTATE . '_' . $id );
 		try {
-			$secret = ( new Webhooks() )->rotate_secret( $id );
-			Notices::put( self::STASH_SECRET . '_' . $id, $secret );
+			( new Webhooks() )->rotate_secret( $id );
+			Notices::put( self::STASH_REVEAL . '_' . $id, '1' );
 			Notices::success( __( 'Signing secret rotated. Copy the new secret now: it is shown only once.', 'umw' ) );
 		} catch ( \Throwable $e ) {
 			self::fail( $e );
 		}
 		self::redirect( Admin::page_url( Admin::PAGE_WEBHOOKS, array( 'action' => 'edit', 'id' => $id ) ) );
-	}
-
-	public static function import_um(): void {
-		self::guard( self::IMPORT_UM );
-		try {
-			$result = ( new UltimateMultisiteImporter() )->import();
-			Notices::success(
-				sprintf(
-					/* translators: 1: created, 2: updated, 3: skipped */
-					__( 'Ultimate Multisite webhooks imported: %1$d created, %2$d updated, %3$d skipped.', 'umw' ),
-					$result['created'],
-					$result['updated'],
-					$result['skipped']
-				)
-			);
-			foreach ( $result['errors'] as $um_id => $message ) {
-				/* translators: 1: UM webhook id, 2: error */
-				Notices::error( sprintf( __( 'Ultimate Multisite webhook %1$d skipped: %2$s', 'umw' ), $um_id, $message ) );
-			}
-		} catch ( \Throwable $e ) {
-			self::fail( $e );
-		}
-		self::redirect( Admin::page_url( Admin::PAGE_WEBHOOKS ) );
 	}
 
 	public static function resend(): void {
@@ -191,8 +173,12 @@ final class Actions {
 		$since      = sanitize_text_field( self::request( 'since' ) );
 		try {
 			$count = ( new Deliveries() )->replay( $webhook_id, $since );
-			/* translators: %d: number of deliveries */
-			Notices::success( sprintf( _n( '%d failed delivery queued again.', '%d failed deliveries queued again.', $count, 'umw' ), $count ) );
+			if ( 0 === $count ) {
+				Notices::warning( __( 'No failed deliveries of this webhook since that time: nothing was queued.', 'umw' ) );
+			} else {
+				/* translators: %s: number of deliveries */
+				Notices::success( sprintf( _n( '%s failed delivery queued again.', '%s failed deliveries queued again.', $count, 'umw' ), number_format_i18n( $count ) ) );
+			}
 		} catch ( \Throwable $e ) {
 			self::fail( $e );
 		}
@@ -200,11 +186,34 @@ final class Actions {
 	}
 
 	/**
+	 * "Webhook "CRM" deleted with its 12 logged deliveries." / "3 webhooks deleted with their 40 logged deliveries."
+	 *
+	 * @param list<array<string,mixed>> $deleted webhooks as Webhooks::delete() returned them
+	 */
+	public static function deleted_message( array $deleted ): string {
+		$logged = array_sum( array_map( static fn( $h ) => (int) $h['deliveries_deleted'], $deleted ) );
+		if ( 1 === count( $deleted ) ) {
+			return sprintf(
+				/* translators: 1: webhook name, 2: number of deliveries */
+				_n( 'Webhook "%1$s" deleted with its %2$s logged delivery.', 'Webhook "%1$s" deleted with its %2$s logged deliveries.', $logged, 'umw' ),
+				(string) $deleted[0]['name'],
+				number_format_i18n( $logged )
+			);
+		}
+		return sprintf(
+			/* translators: 1: number of webhooks, 2: number of deliveries */
+			_n( '%1$s webhook deleted with %2$s logged deliveries.', '%1$s webhooks deleted with %2$s logged deliveries.', count( $deleted ), 'umw' ),
+			number_format_i18n( count( $deleted ) ),
+			number_format_i18n( $logged )
+		);
+	}
+
+	/**
 	 * Capability + nonce, or die (403).
 	 */
 	public static function guard( string $nonce_action ): void {
 		if ( ! Plugin::current_user_can() ) {
-			wp_die( esc_html__( 'Sorry, you are not allowed to manage webhooks.', 'umw' ), '', array( 'response' => 403 ) );
+			Admin::forbid();
 		}
 		check_admin_referer( $nonce_action );
 	}
@@ -214,7 +223,7 @@ final class Actions {
 	 */
 	public static function fail( \Throwable $e ): void {
 		if ( $e instanceof NotFoundException || $e instanceof \ValueError || $e instanceof \TypeError || $e instanceof \RuntimeException || $e instanceof \LogicException ) {
-			Notices::error( $e->getMessage() );
+			Notices::error( Messages::translate( $e->getMessage() ) );
 			return;
 		}
 		/* translators: %s: error message */

@@ -1,12 +1,14 @@
 <?php
 /**
- * Deliveries list (WP_List_Table). Paging uses limit/offset (umw_deliveries has no total):
- * one extra row is fetched to know whether there is a next page.
+ * Deliveries list (WP_List_Table): status views with counts, the webhook / event filters in the
+ * table nav, numbered pages over the total (umw_count_deliveries), per-page screen option.
  *
  * @package Umw
  */
 
 namespace Umw\Admin;
+
+use Umw\Service\Deliveries;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -20,25 +22,41 @@ final class DeliveriesListTable extends \WP_List_Table {
 
 	/** @var array<int,string> webhook id => name */
 	private array $names;
-	private bool $has_more;
-	private int $page;
+	/** @var list<string> */
+	private array $events;
+	/** @var array{webhook_id:int,event:string,status:string} */
+	private array $filter;
+	/** @var array<string,int> */
+	private array $counts = array();
 
 	/**
-	 * @param list<array<string,mixed>> $rows     at most PER_PAGE + 1 rows
-	 * @param array<int,string>         $names    webhook names
+	 * @param array<int,string> $names  webhook names
+	 * @param list<string>      $events event names to suggest in the filter
 	 */
-	public function __construct( array $rows, array $names, int $page ) {
+	public function __construct( array $names, array $events ) {
 		parent::__construct(
 			array(
 				'singular' => 'delivery',
 				'plural'   => 'deliveries',
 				'ajax'     => false,
+				'screen'   => get_current_screen() ?? 'umw-deliveries',
 			)
 		);
-		$this->has_more = count( $rows ) > self::PER_PAGE;
-		$this->items    = array_slice( $rows, 0, self::PER_PAGE );
-		$this->names    = $names;
-		$this->page     = max( 1, $page );
+		$this->names  = $names;
+		$this->events = $events;
+		$status       = sanitize_key( Actions::request( 'status' ) );
+		$this->filter = array(
+			'webhook_id' => absint( Actions::request( 'webhook_id' ) ),
+			'event'      => sanitize_text_field( Actions::request( 'event' ) ),
+			'status'     => in_array( $status, Deliveries::statuses(), true ) ? $status : '',
+		);
+	}
+
+	/**
+	 * @return array{webhook_id:int,event:string,status:string}
+	 */
+	public function filter(): array {
+		return $this->filter;
 	}
 
 	public function get_columns() {
@@ -55,27 +73,109 @@ final class DeliveriesListTable extends \WP_List_Table {
 
 	public function prepare_items() {
 		$this->_column_headers = array( $this->get_columns(), array(), array(), 'id' );
+		$service               = new Deliveries();
+		$per_page              = $this->get_items_per_page( Admin::OPTION_DELIVERIES_PER_PAGE, self::PER_PAGE );
+		$page                  = max( 1, $this->get_pagenum() );
+		$total                 = 0;
+		$this->items           = array();
+		try {
+			$this->counts = $service->status_counts( $this->filter );
+			$total        = '' === $this->filter['status'] ? $this->counts['all'] : (int) $this->counts[ $this->filter['status'] ];
+			$this->items  = $service->list( $this->filter + array( 'limit' => $per_page, 'offset' => ( $page - 1 ) * $per_page ) );
+		} catch ( \Throwable $e ) {
+			printf( '<div class="notice notice-error"><p>%s</p></div>', esc_html( $e->getMessage() ) );
+		}
+		$this->set_pagination_args(
+			array(
+				'total_items' => $total,
+				'per_page'    => $per_page,
+				'total_pages' => (int) ceil( $total / $per_page ),
+			)
+		);
+	}
+
+	protected function get_views() {
+		$views = array();
+		$base  = array_filter(
+			array(
+				'webhook_id' => $this->filter['webhook_id'],
+				'event'      => $this->filter['event'],
+			)
+		);
+		foreach ( array_merge( array( '' ), Deliveries::statuses() ) as $status ) {
+			$count = (int) ( $this->counts[ '' === $status ? 'all' : $status ] ?? 0 );
+			if ( '' !== $status && 0 === $count ) {
+				continue;
+			}
+			$views[ '' === $status ? 'all' : $status ] = sprintf(
+				'<a href="%1$s"%2$s>%3$s <span class="count">(%4$s)</span></a>',
+				esc_url( Admin::page_url( Admin::PAGE_DELIVERIES, $base + ( '' === $status ? array() : array( 'status' => $status ) ) ) ),
+				$this->filter['status'] === $status ? ' class="current" aria-current="page"' : '',
+				esc_html( '' === $status ? _x( 'All', 'deliveries view', 'umw' ) : Labels::delivery_status( $status ) ),
+				esc_html( number_format_i18n( $count ) )
+			);
+		}
+		return $views;
+	}
+
+	/**
+	 * The filters, where WordPress puts them: in the table nav above the list.
+	 *
+	 * @param string $which top|bottom
+	 */
+	protected function extra_tablenav( $which ) {
+		if ( 'top' !== $which ) {
+			return;
+		}
+		echo '<div class="alignleft actions umw-filters">';
+		echo '<label for="umw-filter-webhook" class="screen-reader-text">' . esc_html__( 'Filter by webhook', 'umw' ) . '</label>';
+		echo '<select name="webhook_id" id="umw-filter-webhook"><option value="">' . esc_html__( 'All webhooks', 'umw' ) . '</option>';
+		foreach ( $this->names as $id => $name ) {
+			printf( '<option value="%1$d" %2$s>%3$s</option>', (int) $id, selected( $this->filter['webhook_id'], $id, false ), esc_html( $name ) );
+		}
+		echo '</select>';
+		echo '<label for="umw-filter-event" class="screen-reader-text">' . esc_html__( 'Filter by event', 'umw' ) . '</label>';
+		printf(
+			'<input type="search" name="event" id="umw-filter-event" list="umw-event-names" value="%1$s" placeholder="%2$s" />',
+			esc_attr( $this->filter['event'] ),
+			esc_attr__( 'All events', 'umw' )
+		);
+		echo '<datalist id="umw-event-names">';
+		foreach ( $this->events as $event ) {
+			printf( '<option value="%s"></option>', esc_attr( $event ) );
+		}
+		echo '</datalist>';
+		submit_button( __( 'Filter', 'umw' ), '', 'filter_action', false, array( 'id' => 'umw-filter-submit' ) );
+		if ( $this->filter['webhook_id'] || '' !== $this->filter['event'] ) {
+			printf( ' <a class="button-link" href="%s">%s</a>', esc_url( Admin::page_url( Admin::PAGE_DELIVERIES ) ), esc_html__( 'Clear filters', 'umw' ) );
+		}
+		echo '</div>';
 	}
 
 	public function no_items() {
-		esc_html_e( 'No deliveries found.', 'umw' );
+		if ( $this->filter['webhook_id'] || '' !== $this->filter['event'] || '' !== $this->filter['status'] ) {
+			esc_html_e( 'No deliveries match these filters.', 'umw' );
+			return;
+		}
+		esc_html_e( 'No deliveries yet. They appear here as soon as an event is sent to a webhook — try Send Test Event on a webhook.', 'umw' );
 	}
 
 	protected function column_id( $item ) {
 		$id  = (string) $item['id'];
-		$out = sprintf(
-			'<strong><a class="row-title" href="%s"><code>%s</code></a></strong>',
-			esc_url( Admin::page_url( Admin::PAGE_DELIVERIES, array( 'delivery' => $id ) ) ),
-			esc_html( $id )
-		);
+		$url = Admin::page_url( Admin::PAGE_DELIVERIES, array( 'delivery' => $id ) );
+		$out = sprintf( '<strong><a class="row-title" href="%s"><code>%s</code></a></strong>', esc_url( $url ), esc_html( $id ) );
 		if ( ! empty( $item['is_test'] ) ) {
-			$out .= ' <span class="umw-badge">' . esc_html__( 'test', 'umw' ) . '</span>';
+			$out .= ' ' . Labels::test_badge();
 		}
-		return $out . $this->row_actions(
-			array(
-				'view' => sprintf( '<a href="%s">%s</a>', esc_url( Admin::page_url( Admin::PAGE_DELIVERIES, array( 'delivery' => $id ) ) ), esc_html__( 'Details', 'umw' ) ),
-			)
-		);
+		return $out;
+	}
+
+	protected function handle_row_actions( $item, $column_name, $primary ) {
+		if ( $column_name !== $primary ) {
+			return '';
+		}
+		$url = Admin::page_url( Admin::PAGE_DELIVERIES, array( 'delivery' => (string) $item['id'] ) );
+		return $this->row_actions( array( 'view' => sprintf( '<a href="%s">%s</a>', esc_url( $url ), esc_html__( 'Details', 'umw' ) ) ) );
 	}
 
 	protected function column_event( $item ) {
@@ -84,40 +184,38 @@ final class DeliveriesListTable extends \WP_List_Table {
 
 	protected function column_webhook( $item ) {
 		$wid = (int) $item['webhook_id'];
-		return sprintf(
-			'<a href="%s">%s</a>',
-			esc_url( Admin::page_url( Admin::PAGE_WEBHOOKS, array( 'action' => 'edit', 'id' => $wid ) ) ),
-			esc_html( $this->names[ $wid ] ?? '#' . $wid )
-		);
+		if ( ! isset( $this->names[ $wid ] ) ) {
+			/* translators: %d: webhook id */
+			return esc_html( sprintf( __( 'Webhook #%d', 'umw' ), $wid ) );
+		}
+		return sprintf( '<a href="%s">%s</a>', esc_url( Admin::page_url( Admin::PAGE_WEBHOOKS, array( 'action' => 'edit', 'id' => $wid ) ) ), esc_html( $this->names[ $wid ] ) );
 	}
 
 	protected function column_status( $item ) {
-		return DeliveryView::status_badge( (string) $item['status'] );
+		return Labels::delivery_badge( (string) $item['status'] );
 	}
 
 	protected function column_attempts( $item ) {
-		return (string) count( (array) ( $item['attempts'] ?? array() ) );
+		return esc_html( number_format_i18n( count( (array) ( $item['attempts'] ?? array() ) ) ) );
 	}
 
 	protected function column_last( $item ) {
-		$attempts = (array) ( $item['attempts'] ?? array() );
 		if ( ! empty( $item['in_flight'] ) ) {
 			return esc_html__( 'sending now', 'umw' );
 		}
-		if ( ! $attempts ) {
+		$last = Deliveries::last_attempt( $item );
+		if ( ! $last ) {
 			return ! empty( $item['next_attempt_at'] )
-				/* translators: %s: date */
-				? esc_html( sprintf( __( 'due %s', 'umw' ), Admin::format_time( (int) $item['next_attempt_at'] ) ) )
+				/* translators: %s: relative time */
+				? esc_html( sprintf( __( 'first attempt due %s', 'umw' ), Admin::ago( (int) $item['next_attempt_at'] ) ) )
 				: '—';
 		}
-		$last = end( $attempts );
-		$text = isset( $last['status_code'] ) ? 'HTTP ' . (int) $last['status_code'] : (string) ( $last['error'] ?? '' );
+		$outcome = isset( $last['status_code'] ) ? Labels::http_status( (int) $last['status_code'] ) : \Umw\Service\Messages::translate( (string) ( $last['error'] ?? '' ) );
 		return sprintf(
-			'%s<br /><small title="%s">%s · %d ms</small>',
-			esc_html( $text ),
-			esc_attr( Admin::format_time( (float) $last['time'] ) ),
-			esc_html( Admin::ago( (float) $last['time'] ) ),
-			(int) round( (float) ( $last['duration_ms'] ?? 0 ) )
+			'%1$s <small>· %2$s ms</small><br />%3$s',
+			esc_html( $outcome ),
+			esc_html( number_format_i18n( (float) ( $last['duration_ms'] ?? 0 ), 0 ) ),
+			Admin::time_html( (float) $last['time'] ) // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped inside.
 		);
 	}
 
@@ -127,24 +225,5 @@ final class DeliveriesListTable extends \WP_List_Table {
 
 	protected function column_default( $item, $column_name ) {
 		return '';
-	}
-
-	/**
-	 * Newer / Older links instead of numbered pages.
-	 *
-	 * @param string $which top|bottom
-	 */
-	protected function pagination( $which ) {
-		$links = array();
-		if ( $this->page > 1 ) {
-			$links[] = sprintf( '<a class="button" href="%s">&laquo; %s</a>', esc_url( add_query_arg( 'paged', $this->page - 1 ) ), esc_html__( 'Newer', 'umw' ) );
-		}
-		if ( $this->has_more ) {
-			$links[] = sprintf( '<a class="button umw-next-page" href="%s">%s &raquo;</a>', esc_url( add_query_arg( 'paged', $this->page + 1 ) ), esc_html__( 'Older', 'umw' ) );
-		}
-		if ( $links ) {
-			/* translators: %d: page number */
-			echo '<div class="tablenav-pages"><span class="displaying-num">' . esc_html( sprintf( __( 'Page %d', 'umw' ), $this->page ) ) . '</span> ' . implode( ' ', $links ) . '</div>'; // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped
-		}
 	}
 }

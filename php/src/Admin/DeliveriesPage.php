@@ -1,9 +1,11 @@
 <?php
 /**
  * Network Admin → Webhooks → Deliveries (page slug umw-deliveries).
- * GET filters: webhook_id, event, status, paged. Detail: &delivery=dlv_… (DeliveryView).
- * Replay form (#umw-replay-form): admin-post action umw_replay, nonce umw_replay,
- * fields webhook_id, since (datetime-local, UTC).
+ * Views: status (All / Pending / Delivered / Retrying / Failed with counts). Filters in the table
+ * nav: webhook_id, event (any name: the catalog and every subscribed event are suggested). paged.
+ * Detail: &delivery=dlv_… (DeliveryView).
+ * Replay form (#umw-replay-form): admin-post action umw_replay, nonce umw_replay, fields webhook_id,
+ * since (datetime-local, in the site's time zone).
  *
  * @package Umw
  */
@@ -11,7 +13,7 @@
 namespace Umw\Admin;
 
 use Umw\Plugin;
-use Umw\Service\Deliveries;
+use Umw\Service\Time;
 use Umw\Service\Webhooks;
 
 defined( 'ABSPATH' ) || exit;
@@ -19,12 +21,25 @@ defined( 'ABSPATH' ) || exit;
 final class DeliveriesPage {
 
 	public static function load(): void {
-		// Nothing to process: every action posts to admin-post.php.
+		if ( ! Plugin::current_user_can() ) {
+			return;
+		}
+		if ( '' === Actions::request( 'delivery' ) ) {
+			add_screen_option(
+				'per_page',
+				array(
+					'label'   => __( 'Deliveries per page', 'umw' ),
+					'default' => DeliveriesListTable::PER_PAGE,
+					'option'  => Admin::OPTION_DELIVERIES_PER_PAGE,
+				)
+			);
+		}
+		Help::deliveries( get_current_screen() );
 	}
 
 	public static function render(): void {
 		if ( ! Plugin::current_user_can() ) {
-			wp_die( esc_html__( 'Sorry, you are not allowed to manage webhooks.', 'umw' ), '', array( 'response' => 403 ) );
+			Admin::forbid();
 		}
 		echo '<div class="wrap umw-wrap">';
 		$delivery = sanitize_text_field( Actions::request( 'delivery' ) );
@@ -39,98 +54,81 @@ final class DeliveriesPage {
 		echo '<hr class="wp-header-end" />';
 		Notices::render();
 
-		$filter = array(
-			'webhook_id' => absint( Actions::request( 'webhook_id' ) ),
-			'event'      => sanitize_text_field( Actions::request( 'event' ) ),
-			'status'     => sanitize_key( Actions::request( 'status' ) ),
-		);
-		$page  = max( 1, absint( Actions::request( 'paged', '1' ) ) );
 		$names = array();
+		$hooks = array();
 		try {
 			foreach ( ( new Webhooks() )->list() as $hook ) {
 				$names[ (int) $hook['id'] ] = (string) $hook['name'];
+				$hooks[]                    = $hook;
 			}
 		} catch ( \Throwable $e ) {
-			$names = array();
+			Actions::fail( $e );
 		}
-		self::render_filters( $filter, $names );
-
-		$rows = array();
-		try {
-			$rows = ( new Deliveries() )->list(
-				array_merge(
-					$filter,
-					array(
-						'limit'  => DeliveriesListTable::PER_PAGE + 1,
-						'offset' => ( $page - 1 ) * DeliveriesListTable::PER_PAGE,
-					)
-				)
-			);
-		} catch ( \Throwable $e ) {
-			printf( '<div class="notice notice-error"><p>%s</p></div>', esc_html( $e->getMessage() ) );
-		}
-		$table = new DeliveriesListTable( $rows, $names, $page );
+		$table = new DeliveriesListTable( $names, self::event_suggestions( $hooks ) );
 		$table->prepare_items();
+		$table->views();
+		echo '<form method="get" id="umw-deliveries-filter">';
+		printf( '<input type="hidden" name="page" value="%s" />', esc_attr( Admin::PAGE_DELIVERIES ) );
+		if ( '' !== $table->filter()['status'] ) {
+			printf( '<input type="hidden" name="status" value="%s" />', esc_attr( $table->filter()['status'] ) );
+		}
 		$table->display();
+		echo '</form>';
 
-		self::render_replay_form( $filter['webhook_id'], $names );
+		self::render_replay_form( $table->filter()['webhook_id'], $hooks );
 		echo '</div>';
 	}
 
 	/**
-	 * @param array{webhook_id:int,event:string,status:string} $filter
-	 * @param array<int,string>                                $names
+	 * Event names for the filter: the catalog, plus whatever the webhooks subscribe to.
+	 *
+	 * @param list<array<string,mixed>> $hooks
+	 * @return list<string>
 	 */
-	private static function render_filters( array $filter, array $names ): void {
-		echo '<form method="get" id="umw-deliveries-filter" class="umw-filters" style="margin:1em 0">';
-		printf( '<input type="hidden" name="page" value="%s" />', esc_attr( Admin::PAGE_DELIVERIES ) );
-		echo '<label for="umw-filter-webhook" class="screen-reader-text">' . esc_html__( 'Webhook', 'umw' ) . '</label>';
-		echo '<select name="webhook_id" id="umw-filter-webhook"><option value="">' . esc_html__( 'All webhooks', 'umw' ) . '</option>';
-		foreach ( $names as $id => $name ) {
-			printf( '<option value="%1$d" %2$s>%3$s</option>', (int) $id, selected( $filter['webhook_id'], $id, false ), esc_html( $name . ' (#' . $id . ')' ) );
-		}
-		echo '</select> ';
-		echo '<label for="umw-filter-event" class="screen-reader-text">' . esc_html__( 'Event', 'umw' ) . '</label>';
-		echo '<select name="event" id="umw-filter-event"><option value="">' . esc_html__( 'All events', 'umw' ) . '</option>';
+	private static function event_suggestions( array $hooks ): array {
 		try {
-			$types = array_keys( ( new \Umw\Service\Events() )->types() );
+			$events = array_keys( ( new \Umw\Service\Events() )->types() );
 		} catch ( \Throwable $e ) {
-			$types = array();
+			$events = array();
 		}
-		foreach ( $types as $event ) {
-			printf( '<option value="%1$s" %2$s>%1$s</option>', esc_attr( (string) $event ), selected( $filter['event'], $event, false ) );
+		foreach ( $hooks as $hook ) {
+			$events = array_merge( $events, array_diff( (array) $hook['events'], array( '*' ) ) );
 		}
-		echo '</select> ';
-		echo '<label for="umw-filter-status" class="screen-reader-text">' . esc_html__( 'Status', 'umw' ) . '</label>';
-		echo '<select name="status" id="umw-filter-status"><option value="">' . esc_html__( 'All statuses', 'umw' ) . '</option>';
-		foreach ( Deliveries::STATUSES as $status ) {
-			printf( '<option value="%1$s" %2$s>%1$s</option>', esc_attr( $status ), selected( $filter['status'], $status, false ) );
-		}
-		echo '</select> ';
-		submit_button( __( 'Filter', 'umw' ), 'secondary', '', false );
-		echo '</form>';
+		$events = array_values( array_unique( array_map( 'strval', $events ) ) );
+		sort( $events );
+		return $events;
 	}
 
 	/**
-	 * @param array<int,string> $names
+	 * @param list<array<string,mixed>> $hooks
 	 */
-	private static function render_replay_form( int $webhook_id, array $names ): void {
-		if ( ! $names ) {
+	private static function render_replay_form( int $webhook_id, array $hooks ): void {
+		if ( ! $hooks ) {
 			return;
 		}
-		echo '<div class="card" id="umw-replay"><h2>' . esc_html__( 'Replay failed deliveries', 'umw' ) . '</h2>';
+		echo '<div class="card umw-card" id="umw-replay"><h2>' . esc_html__( 'Replay failed deliveries', 'umw' ) . '</h2>';
+		echo '<p>' . esc_html__( 'Queues again every delivery of a webhook that failed for good since a time — e.g. after fixing an endpoint that was down. Test sends are not replayed; the webhook must be active.', 'umw' ) . '</p>';
 		printf( '<form method="post" id="umw-replay-form" action="%s">', esc_url( Admin::post_url() ) );
 		printf( '<input type="hidden" name="action" value="%s" />', esc_attr( Actions::REPLAY ) );
 		wp_nonce_field( Actions::REPLAY );
 		echo '<label for="umw-replay-webhook">' . esc_html__( 'Webhook', 'umw' ) . '</label> <select name="webhook_id" id="umw-replay-webhook">';
-		foreach ( $names as $id => $name ) {
-			printf( '<option value="%1$d" %2$s>%3$s</option>', (int) $id, selected( $webhook_id, $id, false ), esc_html( $name . ' (#' . $id . ')' ) );
+		foreach ( $hooks as $hook ) {
+			$id     = (int) $hook['id'];
+			$status = Webhooks::status_of( $hook );
+			printf(
+				'<option value="%1$d" %2$s %3$s>%4$s</option>',
+				$id,
+				selected( $webhook_id, $id, false ),
+				disabled( 'active' !== $status, true, false ),
+				esc_html( (string) $hook['name'] . ( 'active' === $status ? '' : ' — ' . Labels::webhook_status( $status ) ) )
+			);
 		}
 		echo '</select> ';
 		printf(
-			'<label for="umw-replay-since">%s</label> <input type="datetime-local" name="since" id="umw-replay-since" value="%s" required /> <small>UTC</small> ',
+			'<label for="umw-replay-since">%1$s</label> <input type="datetime-local" name="since" id="umw-replay-since" value="%2$s" required /> <span class="umw-zone" id="umw-replay-zone">%3$s</span> ',
 			esc_html__( 'Failed since', 'umw' ),
-			esc_attr( gmdate( 'Y-m-d\TH:i', time() - DAY_IN_SECONDS ) )
+			esc_attr( Time::input_value( time() - DAY_IN_SECONDS ) ),
+			esc_html( Time::zone_name() )
 		);
 		submit_button( __( 'Replay', 'umw' ), 'secondary', 'submit', false );
 		echo '</form></div>';

@@ -1,8 +1,9 @@
 <?php
 /**
- * One delivery (page umw-deliveries&delivery=dlv_…): attempts (time, status, duration, error,
- * response body), the payload, and a Resend button (#umw-resend-form, admin-post action
- * umw_resend_delivery, nonce umw_resend_delivery_{dlv_id}, field delivery).
+ * One delivery (page umw-deliveries&delivery=dlv_…): summary, attempts (each: when, outcome,
+ * duration, error; what was sent — URL and request headers — and the response headers and body),
+ * the payload, and a Resend button (#umw-resend-form, admin-post action umw_resend_delivery,
+ * nonce umw_resend_delivery_{dlv_id}, field delivery).
  *
  * @package Umw
  */
@@ -10,6 +11,8 @@
 namespace Umw\Admin;
 
 use Umw\Service\Deliveries;
+use Umw\Service\Messages;
+use Umw\Service\Webhooks;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -18,8 +21,7 @@ final class DeliveryView {
 	public static function render( string $id ): void {
 		printf(
 			'<h1 class="wp-heading-inline">%s</h1> <a href="%s" class="page-title-action">%s</a><hr class="wp-header-end" />',
-			/* translators: %s: delivery id */
-			esc_html( sprintf( __( 'Delivery %s', 'umw' ), $id ) ),
+			esc_html__( 'Delivery', 'umw' ),
 			esc_url( Admin::page_url( Admin::PAGE_DELIVERIES ) ),
 			esc_html__( 'All deliveries', 'umw' )
 		);
@@ -27,71 +29,96 @@ final class DeliveryView {
 		try {
 			$delivery = ( new Deliveries() )->get( $id );
 		} catch ( \Throwable $e ) {
-			printf( '<div class="notice notice-error"><p>%s</p></div>', esc_html( $e->getMessage() ) );
+			printf( '<div class="notice notice-error inline"><p>%s</p></div>', esc_html( $e->getMessage() ) );
 			return;
 		}
 		$wid = (int) $delivery['webhook_id'];
-		echo '<table class="widefat striped umw-delivery-summary" style="max-width:900px"><tbody>';
+		try {
+			$hook    = ( new Webhooks() )->get( $wid );
+			$webhook = sprintf( '<a href="%s">%s</a> <code>%s</code>', esc_url( Admin::page_url( Admin::PAGE_WEBHOOKS, array( 'action' => 'edit', 'id' => $wid ) ) ), esc_html( (string) $hook['name'] ), esc_html( (string) $hook['url'] ) );
+		} catch ( \Throwable $e ) {
+			/* translators: %d: webhook id */
+			$webhook = esc_html( sprintf( __( 'Webhook #%d (deleted)', 'umw' ), $wid ) );
+		}
+		echo '<table class="widefat striped umw-delivery-summary"><tbody>';
 		$rows = array(
-			__( 'Status', 'umw' )       => self::status_badge( (string) $delivery['status'] ) . ( ! empty( $delivery['is_test'] ) ? ' <span class="umw-badge">' . esc_html__( 'test', 'umw' ) . '</span>' : '' ),
+			__( 'Delivery', 'umw' )     => '<code>' . esc_html( (string) $delivery['id'] ) . '</code>',
+			__( 'Status', 'umw' )       => Labels::delivery_badge( (string) $delivery['status'] ) . ( ! empty( $delivery['is_test'] ) ? ' ' . Labels::test_badge() : '' ),
 			__( 'Event', 'umw' )        => '<code>' . esc_html( (string) $delivery['event'] ) . '</code>',
-			__( 'Webhook', 'umw' )      => sprintf( '<a href="%s">#%d</a>', esc_url( Admin::page_url( Admin::PAGE_WEBHOOKS, array( 'action' => 'edit', 'id' => $wid ) ) ), $wid ),
-			__( 'Message id', 'umw' )   => '<code>' . esc_html( (string) $delivery['message_id'] ) . '</code>',
+			__( 'Webhook', 'umw' )      => $webhook,
+			__( 'Message id', 'umw' )   => '<code>' . esc_html( (string) $delivery['message_id'] ) . '</code> <span class="description">' . esc_html__( '(the webhook-id header; the same for every webhook that got this event)', 'umw' ) . '</span>',
 			__( 'Created', 'umw' )      => esc_html( Admin::format_time( (int) $delivery['created_at'] ) ),
 			__( 'Next attempt', 'umw' ) => ! empty( $delivery['in_flight'] )
 				? esc_html__( 'sending now', 'umw' )
 				: esc_html( Admin::format_time( isset( $delivery['next_attempt_at'] ) ? (int) $delivery['next_attempt_at'] : null ) ),
 		);
 		foreach ( $rows as $label => $html ) {
-			printf( '<tr><th scope="row" style="width:160px">%s</th><td>%s</td></tr>', esc_html( $label ), $html ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
+			printf( '<tr><th scope="row">%s</th><td>%s</td></tr>', esc_html( $label ), $html ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
 		}
 		echo '</tbody></table>';
 
-		printf( '<form method="post" id="umw-resend-form" action="%s" style="margin:1em 0">', esc_url( Admin::post_url() ) );
+		printf( '<form method="post" id="umw-resend-form" action="%s">', esc_url( Admin::post_url() ) );
 		printf( '<input type="hidden" name="action" value="%s" /><input type="hidden" name="delivery" value="%s" />', esc_attr( Actions::RESEND ), esc_attr( (string) $delivery['id'] ) );
 		wp_nonce_field( Actions::RESEND . '_' . (string) $delivery['id'] );
 		submit_button( __( 'Resend', 'umw' ), 'primary', 'submit', false );
+		echo ' <span class="description">' . esc_html__( 'Queues it again now, with the same payload and webhook-id; the attempts below are kept.', 'umw' ) . '</span>';
 		echo '</form>';
 
-		echo '<h2>' . esc_html__( 'Attempts', 'umw' ) . '</h2>';
-		$attempts = (array) ( $delivery['attempts'] ?? array() );
+		$attempts = array_values( (array) ( $delivery['attempts'] ?? array() ) );
+		/* translators: %s: number of attempts */
+		echo '<h2>' . esc_html( sprintf( _n( '%s attempt', '%s attempts', count( $attempts ), 'umw' ), number_format_i18n( count( $attempts ) ) ) ) . '</h2>';
 		if ( ! $attempts ) {
 			echo '<p>' . esc_html__( 'No attempts yet.', 'umw' ) . '</p>';
 		}
 		echo '<ol class="umw-attempts">';
-		foreach ( $attempts as $attempt ) {
-			$code = isset( $attempt['status_code'] ) ? 'HTTP ' . (int) $attempt['status_code'] : __( 'no response', 'umw' );
-			printf(
-				'<li class="umw-attempt"><details><summary><strong>%s</strong> · %s · %s ms%s</summary><pre class="umw-response-body" style="max-height:300px;overflow:auto;white-space:pre-wrap;background:#f6f7f7;padding:8px">%s</pre></details></li>',
-				esc_html( Admin::format_time( (float) $attempt['time'] ) ),
-				esc_html( $code ),
-				esc_html( number_format_i18n( (float) ( $attempt['duration_ms'] ?? 0 ), 1 ) ),
-				empty( $attempt['error'] ) ? '' : ' · <span class="umw-error" style="color:#d63638">' . esc_html( (string) $attempt['error'] ) . '</span>',
-				esc_html( (string) ( $attempt['response_body'] ?? '' ) )
-			);
+		foreach ( $attempts as $n => $attempt ) {
+			self::render_attempt( (array) $attempt, $n === count( $attempts ) - 1 );
 		}
 		echo '</ol>';
 
 		echo '<h2>' . esc_html__( 'Payload', 'umw' ) . '</h2>';
 		$payload = Deliveries::decoded_payload( $delivery );
+		printf( '<pre id="umw-delivery-payload" class="umw-code">%s</pre>', esc_html( is_string( $payload ) ? $payload : WebhookForm::pretty( $payload ) ) );
+	}
+
+	/**
+	 * @param array<string,mixed> $attempt
+	 */
+	private static function render_attempt( array $attempt, bool $open ): void {
+		$code    = isset( $attempt['status_code'] ) ? (int) $attempt['status_code'] : null;
+		$ok      = $code >= 200 && $code < 300;
+		$summary = array(
+			'<strong>' . esc_html( Admin::format_time( (float) $attempt['time'] ) ) . '</strong>',
+			'<span class="umw-outcome umw-outcome-' . ( $ok ? 'ok' : 'failed' ) . '">' . esc_html( Labels::http_status( $code ) ) . '</span>',
+			/* translators: %s: number of milliseconds */
+			esc_html( sprintf( __( '%s ms', 'umw' ), number_format_i18n( (float) ( $attempt['duration_ms'] ?? 0 ), 1 ) ) ),
+		);
+		// The error only when it adds something to the status ("HTTP 500" twice said nothing).
+		$error = (string) ( $attempt['error'] ?? '' );
+		if ( '' !== $error && ! preg_match( '/^HTTP \d+$/', $error ) ) {
+			$summary[] = '<span class="umw-error">' . esc_html( Messages::translate( $error ) ) . '</span>';
+		}
+		printf( '<li class="umw-attempt"><details%s><summary>%s</summary>', $open ? ' open' : '', implode( ' · ', $summary ) ); // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped above.
+		if ( ! empty( $attempt['url'] ) ) {
+			printf( '<h4>%s</h4><p><code class="umw-attempt-url">POST %s</code></p>', esc_html__( 'Request', 'umw' ), esc_html( (string) $attempt['url'] ) );
+		}
+		self::render_headers( __( 'Request headers', 'umw' ), 'umw-request-headers', $attempt['request_headers'] ?? null );
+		self::render_headers( __( 'Response headers', 'umw' ), 'umw-response-headers', $attempt['response_headers'] ?? null );
 		printf(
-			'<pre id="umw-delivery-payload" style="max-height:500px;overflow:auto;background:#f6f7f7;padding:8px">%s</pre>',
-			esc_html( is_string( $payload ) ? $payload : WebhookForm::pretty( $payload ) )
+			'<h4>%s</h4><pre class="umw-code umw-response-body">%s</pre></details></li>',
+			esc_html__( 'Response body', 'umw' ),
+			esc_html( '' === (string) ( $attempt['response_body'] ?? '' ) ? __( '(empty)', 'umw' ) : (string) $attempt['response_body'] )
 		);
 	}
 
-	public static function status_badge( string $status ): string {
-		$colors = array(
-			'delivered' => '#00a32a',
-			'failed'    => '#d63638',
-			'retrying'  => '#dba617',
-			'pending'   => '#646970',
-		);
-		return sprintf(
-			'<span class="umw-status umw-status-%1$s" style="font-weight:600;color:%2$s">%3$s</span>',
-			esc_attr( sanitize_html_class( $status ) ),
-			esc_attr( $colors[ $status ] ?? '#646970' ),
-			esc_html( $status )
-		);
+	private static function render_headers( string $title, string $class, mixed $headers ): void {
+		if ( ! is_array( $headers ) || ! $headers ) {
+			return;
+		}
+		printf( '<h4>%s</h4><pre class="umw-code %s">', esc_html( $title ), esc_attr( $class ) );
+		foreach ( $headers as $name => $value ) {
+			echo esc_html( $name . ': ' . ( is_array( $value ) ? implode( ', ', array_map( 'strval', $value ) ) : (string) $value ) ) . "\n";
+		}
+		echo '</pre>';
 	}
 }

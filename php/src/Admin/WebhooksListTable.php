@@ -1,13 +1,17 @@
 <?php
 /**
- * The webhooks list (WP_List_Table). Columns: name, url, events, active, deliveries,
- * last_delivery, id. Row actions: edit, test, deliveries, delete (+ activate/re-enable).
- * Bulk: activate, deactivate, delete (checkbox name webhook[], nonce bulk-webhooks).
+ * The webhooks list (WP_List_Table): views All / Active / Inactive / Disabled with counts,
+ * sortable Name / URL / Last delivery / ID, per-page screen option, row actions (Edit, Send Test
+ * Event, Deliveries, Dashboard, Activate / Deactivate / Re-enable, Delete), bulk Activate /
+ * Deactivate / Delete (checkbox name webhook[], nonce bulk-webhooks; delete confirmed in the browser).
  *
  * @package Umw
  */
 
 namespace Umw\Admin;
+
+use Umw\Service\Deliveries;
+use Umw\Service\Webhooks;
 
 defined( 'ABSPATH' ) || exit;
 
@@ -19,24 +23,36 @@ final class WebhooksListTable extends \WP_List_Table {
 
 	public const PER_PAGE = 20;
 
-	/** @var list<array<string,mixed>> */
-	private array $webhooks;
+	private Webhooks $service;
+	private string $search;
+	/** @var array<string,int> */
+	private array $view_counts = array();
+	/** @var array<int,array{delivered:int,failed:int}> */
+	private array $outcomes = array();
 
-	/**
-	 * @param list<array<string,mixed>> $webhooks already filtered by search
-	 */
-	public function __construct( array $webhooks, array $args = array() ) {
+	public function __construct( Webhooks $service, string $search = '' ) {
 		parent::__construct(
-			array_merge(
-				array(
-					'singular' => 'webhook',
-					'plural'   => 'webhooks',
-					'ajax'     => false,
-				),
-				$args
+			array(
+				'singular' => 'webhook',
+				'plural'   => 'webhooks',
+				'ajax'     => false,
+				'screen'   => get_current_screen() ?? 'umw-webhooks',
 			)
 		);
-		$this->webhooks = $webhooks;
+		$this->service = $service;
+		$this->search  = $search;
+	}
+
+	public function current_view(): string {
+		$view = sanitize_key( Actions::request( 'status', 'all' ) );
+		return in_array( $view, Webhooks::VIEWS, true ) ? $view : 'all';
+	}
+
+	/**
+	 * No webhook on the network at all (not just none in this view or search).
+	 */
+	public function is_empty_network(): bool {
+		return 0 === ( $this->view_counts['all'] ?? 0 );
 	}
 
 	public function get_columns() {
@@ -45,15 +61,39 @@ final class WebhooksListTable extends \WP_List_Table {
 			'name'          => __( 'Name', 'umw' ),
 			'url'           => __( 'URL', 'umw' ),
 			'events'        => __( 'Events', 'umw' ),
-			'active'        => __( 'Active', 'umw' ),
-			'deliveries'    => __( 'Deliveries (delivered / failed)', 'umw' ),
+			'status'        => __( 'Status', 'umw' ),
+			'deliveries'    => __( 'Deliveries delivered / failed', 'umw' ),
 			'last_delivery' => __( 'Last delivery', 'umw' ),
 			'id'            => __( 'ID', 'umw' ),
 		);
 	}
 
 	protected function get_sortable_columns() {
-		return array();
+		return array(
+			'name'          => array( 'name', false ),
+			'url'           => array( 'url', false ),
+			'last_delivery' => array( 'last_delivery_at', true ),
+			'id'            => array( 'id', false ),
+		);
+	}
+
+	protected function get_views() {
+		$current = $this->current_view();
+		$views   = array();
+		foreach ( Webhooks::VIEWS as $view ) {
+			$count = $this->view_counts[ $view ] ?? 0;
+			if ( 'all' !== $view && 0 === $count ) {
+				continue;
+			}
+			$views[ $view ] = sprintf(
+				'<a href="%1$s"%2$s>%3$s <span class="count">(%4$s)</span></a>',
+				esc_url( Admin::page_url( Admin::PAGE_WEBHOOKS, 'all' === $view ? array() : array( 'status' => $view ) ) ),
+				$current === $view ? ' class="current" aria-current="page"' : '',
+				esc_html( Labels::webhook_status( $view ) ),
+				esc_html( number_format_i18n( $count ) )
+			);
+		}
+		return $views;
 	}
 
 	protected function get_bulk_actions() {
@@ -65,21 +105,37 @@ final class WebhooksListTable extends \WP_List_Table {
 	}
 
 	public function prepare_items() {
-		$this->_column_headers = array( $this->get_columns(), array(), array(), 'name' );
-		$total                 = count( $this->webhooks );
-		$page                  = max( 1, $this->get_pagenum() );
-		$this->items           = array_slice( $this->webhooks, ( $page - 1 ) * self::PER_PAGE, self::PER_PAGE );
+		$this->_column_headers = array( $this->get_columns(), array(), $this->get_sortable_columns(), 'name' );
+		$this->view_counts     = $this->service->view_counts();
+		$orderby               = sanitize_key( Actions::request( 'orderby', 'id' ) );
+		$order                 = 'desc' === strtolower( Actions::request( 'order', 'asc' ) ) ? 'desc' : 'asc';
+		try {
+			$all = $this->service->list( array( 'status' => $this->current_view() ), $this->search, $orderby, $order );
+		} catch ( \Throwable $e ) {
+			Actions::fail( $e );
+			$all = array();
+		}
+		$per_page       = $this->get_items_per_page( Admin::OPTION_WEBHOOKS_PER_PAGE, self::PER_PAGE );
+		$page           = max( 1, $this->get_pagenum() );
+		$this->items    = array_slice( $all, ( $page - 1 ) * $per_page, $per_page );
+		$this->outcomes = ( new Deliveries() )->outcome_counts( array_map( static fn( $w ) => (int) $w['id'], $this->items ) );
 		$this->set_pagination_args(
 			array(
-				'total_items' => $total,
-				'per_page'    => self::PER_PAGE,
-				'total_pages' => (int) ceil( $total / self::PER_PAGE ),
+				'total_items' => count( $all ),
+				'per_page'    => $per_page,
+				'total_pages' => (int) ceil( count( $all ) / $per_page ),
 			)
 		);
 	}
 
 	public function no_items() {
-		esc_html_e( 'No webhooks yet.', 'umw' );
+		if ( '' !== $this->search ) {
+			/* translators: %s: search query */
+			echo esc_html( sprintf( __( 'No webhooks match "%s".', 'umw' ), $this->search ) );
+			return;
+		}
+		/* translators: %s: view name, e.g. "Disabled" */
+		echo esc_html( sprintf( __( 'No webhooks in "%s".', 'umw' ), Labels::webhook_status( $this->current_view() ) ) );
 	}
 
 	protected function column_cb( $item ) {
@@ -94,8 +150,11 @@ final class WebhooksListTable extends \WP_List_Table {
 	protected function column_name( $item ) {
 		$id   = (int) $item['id'];
 		$edit = Admin::page_url( Admin::PAGE_WEBHOOKS, array( 'action' => 'edit', 'id' => $id ) );
-		$out  = sprintf( '<strong><a class="row-title" href="%s">%s</a></strong>', esc_url( $edit ), esc_html( (string) $item['name'] ) );
-		return $out . $this->row_actions( $this->actions_for( $item ) );
+		return sprintf( '<strong><a class="row-title" href="%s">%s</a></strong>', esc_url( $edit ), esc_html( (string) $item['name'] ) );
+	}
+
+	protected function handle_row_actions( $item, $column_name, $primary ) {
+		return $column_name === $primary ? $this->row_actions( $this->actions_for( $item ) ) : '';
 	}
 
 	/**
@@ -104,59 +163,73 @@ final class WebhooksListTable extends \WP_List_Table {
 	 */
 	private function actions_for( array $item ): array {
 		$id      = (int) $item['id'];
+		$status  = Webhooks::status_of( $item );
+		$link    = static fn( string $url, string $label, string $extra = '' ) => sprintf( '<a href="%s"%s>%s</a>', esc_url( $url ), $extra, esc_html( $label ) );
+		$toggle  = static fn( int $active ) => Admin::action_url( Actions::SET_ACTIVE, Actions::SET_ACTIVE . '_' . $id, array( 'id' => $id, 'active' => $active ) );
 		$actions = array(
-			'edit'       => sprintf( '<a href="%s">%s</a>', esc_url( Admin::page_url( Admin::PAGE_WEBHOOKS, array( 'action' => 'edit', 'id' => $id ) ) ), esc_html__( 'Edit', 'umw' ) ),
-			'test'       => sprintf( '<a href="%s">%s</a>', esc_url( Admin::action_url( Actions::TEST, Actions::TEST . '_' . $id, array( 'id' => $id ) ) ), esc_html__( 'Send Test Event', 'umw' ) ),
-			'deliveries' => sprintf( '<a href="%s">%s</a>', esc_url( Admin::page_url( Admin::PAGE_DELIVERIES, array( 'webhook_id' => $id ) ) ), esc_html__( 'Deliveries', 'umw' ) ),
+			'edit'       => $link( Admin::page_url( Admin::PAGE_WEBHOOKS, array( 'action' => 'edit', 'id' => $id ) ), __( 'Edit', 'umw' ) ),
+			'test'       => $link( Admin::action_url( Actions::TEST, Actions::TEST . '_' . $id, array( 'id' => $id ) ), __( 'Send Test Event', 'umw' ), ' class="umw-test-link"' ),
+			'deliveries' => $link( Admin::page_url( Admin::PAGE_DELIVERIES, array( 'webhook_id' => $id ) ), __( 'Deliveries', 'umw' ) ),
+			'dashboard'  => $link( Admin::page_url( Admin::PAGE_DASHBOARD, array( 'webhook_id' => $id ) ), __( 'Dashboard', 'umw' ) ),
 		);
-		if ( ! empty( $item['disabled_at'] ) || empty( $item['active'] ) ) {
-			$actions['activate'] = sprintf(
-				'<a href="%s">%s</a>',
-				esc_url( Admin::action_url( Actions::SET_ACTIVE, Actions::SET_ACTIVE . '_' . $id, array( 'id' => $id, 'active' => 1 ) ) ),
-				! empty( $item['disabled_at'] ) ? esc_html__( 'Re-enable', 'umw' ) : esc_html__( 'Activate', 'umw' )
-			);
+		if ( 'active' === $status ) {
+			$actions['deactivate'] = $link( $toggle( 0 ), __( 'Deactivate', 'umw' ) );
+		} else {
+			$actions['activate'] = $link( $toggle( 1 ), 'disabled' === $status ? __( 'Re-enable', 'umw' ) : __( 'Activate', 'umw' ) );
 		}
+		$logged            = array_sum( $this->outcomes[ $id ] ?? array() );
 		$actions['delete'] = sprintf(
-			'<a class="submitdelete" href="%s" onclick="return confirm(%s);">%s</a>',
+			'<a class="submitdelete umw-confirm" href="%s" data-confirm="%s">%s</a>',
 			esc_url( Admin::action_url( Actions::DELETE, Actions::DELETE . '_' . $id, array( 'id' => $id ) ) ),
-			esc_attr( (string) wp_json_encode( __( 'Delete this webhook? Its pending deliveries will not be sent.', 'umw' ) ) ),
+			esc_attr(
+				sprintf(
+					/* translators: 1: webhook name, 2: number of logged deliveries */
+					__( 'Delete "%1$s"? Its delivery log (%2$s delivered or failed deliveries and any pending ones) is deleted with it and cannot be restored.', 'umw' ),
+					(string) $item['name'],
+					number_format_i18n( $logged )
+				)
+			),
 			esc_html__( 'Delete', 'umw' )
 		);
 		return $actions;
 	}
 
 	protected function column_url( $item ) {
-		return '<code>' . esc_html( (string) $item['url'] ) . '</code>';
+		return '<span class="umw-url">' . esc_html( (string) $item['url'] ) . '</span>';
 	}
 
 	protected function column_events( $item ) {
 		$events = (array) ( $item['events'] ?? array() );
 		if ( array( '*' ) === $events ) {
-			return esc_html__( 'All events (*)', 'umw' );
+			return esc_html__( 'All events', 'umw' );
 		}
 		return implode( ', ', array_map( static fn( $e ) => '<code>' . esc_html( (string) $e ) . '</code>', $events ) );
 	}
 
-	protected function column_active( $item ) {
-		if ( ! empty( $item['disabled_at'] ) ) {
-			return sprintf(
-				'<span class="umw-disabled" style="color:#d63638"><strong>%s</strong><br />%s<br /><small>%s</small></span>',
-				esc_html__( 'Disabled', 'umw' ),
+	protected function column_status( $item ) {
+		$status = Webhooks::status_of( $item );
+		$html   = sprintf( '<span class="umw-webhook-status umw-webhook-%1$s">%2$s</span>', esc_attr( $status ), esc_html( Labels::webhook_status( $status ) ) );
+		if ( 'disabled' === $status ) {
+			$html .= sprintf(
+				'<br /><small class="umw-disabled-reason">%s</small><br /><small>%s</small>',
 				esc_html( (string) ( $item['disabled_reason'] ?? '' ) ),
-				esc_html( Admin::format_time( (int) $item['disabled_at'] ) )
+				Admin::time_html( (int) $item['disabled_at'] ) // phpcs:ignore WordPress.Security.EscapeOutput.OutputNotEscaped -- escaped inside.
 			);
 		}
-		return ! empty( $item['active'] )
-			? '<span class="umw-active" style="color:#00a32a">' . esc_html__( 'Yes', 'umw' ) . '</span>'
-			: '<span class="umw-inactive">' . esc_html__( 'No', 'umw' ) . '</span>';
+		return $html;
 	}
 
 	protected function column_deliveries( $item ) {
+		$id     = (int) $item['id'];
+		$counts = $this->outcomes[ $id ] ?? array( 'delivered' => 0, 'failed' => 0 );
 		return sprintf(
-			'<a href="%s"><span class="umw-delivered">%d</span> / <span class="umw-failed">%d</span></a>',
-			esc_url( Admin::page_url( Admin::PAGE_DELIVERIES, array( 'webhook_id' => (int) $item['id'] ) ) ),
-			(int) ( $item['delivered_count'] ?? 0 ),
-			(int) ( $item['failed_count'] ?? 0 )
+			'<a class="umw-delivered" href="%1$s" title="%2$s">%3$s</a> / <a class="umw-failed" href="%4$s" title="%5$s">%6$s</a>',
+			esc_url( Admin::page_url( Admin::PAGE_DELIVERIES, array( 'webhook_id' => $id, 'status' => 'delivered' ) ) ),
+			esc_attr__( 'Deliveries that arrived', 'umw' ),
+			esc_html( number_format_i18n( $counts['delivered'] ) ),
+			esc_url( Admin::page_url( Admin::PAGE_DELIVERIES, array( 'webhook_id' => $id, 'status' => 'failed' ) ) ),
+			esc_attr__( 'Deliveries that failed for good (all retries used)', 'umw' ),
+			esc_html( number_format_i18n( $counts['failed'] ) )
 		);
 	}
 
@@ -164,16 +237,11 @@ final class WebhooksListTable extends \WP_List_Table {
 		if ( empty( $item['last_delivery_at'] ) ) {
 			return '—';
 		}
-		$status = (string) ( $item['last_status'] ?? '' );
+		$status = Labels::delivery_status( (string) ( $item['last_status'] ?? '' ) );
 		if ( ! empty( $item['last_status_code'] ) ) {
-			$status .= ' (HTTP ' . (int) $item['last_status_code'] . ')';
+			$status .= ' (' . Labels::http_status( (int) $item['last_status_code'] ) . ')';
 		}
-		return sprintf(
-			'%s<br /><span title="%s">%s</span>',
-			esc_html( $status ),
-			esc_attr( Admin::format_time( (int) $item['last_delivery_at'] ) ),
-			esc_html( Admin::ago( (int) $item['last_delivery_at'] ) )
-		);
+		return esc_html( $status ) . '<br />' . Admin::time_html( (int) $item['last_delivery_at'] );
 	}
 
 	protected function column_id( $item ) {

@@ -1,168 +1,71 @@
 <?php
 /**
- * Ultimate Multisite bridge: every UM event (`wu_event`) is handed to umw_emit(), and UM's own
- * inline, blocking webhook sender (Webhook_Manager::send_webhooks on `wu_event_{slug}`) is removed.
+ * Ultimate Multisite bridge: wires UM's events and UM's webhooks to umw (see Umw\UltimateMultisite\*).
  *
- * Filters:
- *  - umw_bridge_enabled (bool, default true): forward wu_event to umw at all.
- *  - umw_replace_um_sender (bool, default true): remove UM's own sender.
+ *  - every UM event (`wu_event`) is handed to umw_emit() for the network it happened on, after umw's copies
+ *    of that network's UM webhooks were brought in step with UM's table (Dispatch, Mirror);
+ *  - UM's inline sender is replaced by a proxy that leaves UM only what umw cannot send (SenderProxy);
+ *  - UM's own save/delete of a webhook (its admin, REST API, WP-CLI) syncs at once;
+ *  - the catalog reflects what the installed UM registers (Catalog), UM's "Send Test Event" goes through
+ *    umw (TestEvent), and what umw cannot send shows in Network Admin and Site Health.
+ *
+ * Filters: umw_bridge_enabled (bool, per network), umw_replace_um_sender (bool), umw_um_records (bool).
  *
  * @package Umw
  */
 
 namespace Umw\Bridge;
 
+use Umw\UltimateMultisite\AdminBox;
+use Umw\UltimateMultisite\Catalog;
+use Umw\UltimateMultisite\Dispatch;
+use Umw\UltimateMultisite\Settings;
+use Umw\UltimateMultisite\SiteHealth;
+use Umw\UltimateMultisite\Takeover;
+use Umw\UltimateMultisite\TestEvent;
+
 defined( 'ABSPATH' ) || exit;
 
 final class UltimateMultisite {
 
-	/** Prefix of UM's per-event action names. */
-	public const EVENT_HOOK_PREFIX = 'wu_event_';
-
-	/** Callbacks removed: objects of a class named *Webhook_Manager with this method. */
-	public const SENDER_METHOD = 'send_webhooks';
-
 	public static function register(): void {
-		add_action( 'wu_event', array( self::class, 'on_event' ), 10, 2 );
-		// UM adds its listeners on init; remove them once everything else has run.
-		add_action( 'init', array( self::class, 'remove_all_um_senders' ), PHP_INT_MAX - 10 );
-		add_action( 'init', array( self::class, 'sync_event_types' ), PHP_INT_MAX - 10 );
-		// And right before UM dispatches an event, in case its listeners were added late.
-		add_action( 'wu_event', array( self::class, 'before_dispatch' ), -1000, 1 );
-	}
-
-	/**
-	 * @param mixed $slug    event slug
-	 * @param mixed $payload event payload
-	 */
-	public static function on_event( $slug = '', $payload = array() ): void {
-		if ( ! apply_filters( 'umw_bridge_enabled', true ) || ! is_string( $slug ) || '' === $slug ) {
-			return;
-		}
-		try {
-			umw_emit( $slug, self::to_array( $payload ) );
-		} catch ( \Throwable $e ) {
-			// Never break the request that triggered the event.
-			// phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
-			error_log( sprintf( 'umw: could not emit Ultimate Multisite event "%s": %s', $slug, $e->getMessage() ) );
+		add_action( 'wu_event', array( Dispatch::class, 'prepare' ), -1000, 1 );
+		add_action( 'wu_event', array( Dispatch::class, 'emit' ), 10, 2 );
+		// UM adds its senders on init (10); take them over once everything else has run, and again right
+		// before each dispatch (Dispatch::prepare) for any added later.
+		add_action( 'init', array( self::class, 'take_over_um_senders' ), PHP_INT_MAX - 10 );
+		// UM's Base_Model::save/delete fire these for every path that goes through UM's model.
+		add_action( 'wu_webhook_post_save', array( self::class, 'on_um_webhook_changed' ), 10, 0 );
+		add_action( 'wu_webhook_post_delete', array( self::class, 'on_um_webhook_changed' ), 10, 0 );
+		Catalog::register();
+		TestEvent::register();
+		SiteHealth::register();
+		if ( is_admin() ) {
+			AdminBox::register();
 		}
 	}
 
 	/**
-	 * @param mixed $slug event slug
+	 * `init` callback (do_action passes '' as first argument, so take none).
 	 */
-	public static function before_dispatch( $slug = '' ): void {
-		if ( is_string( $slug ) && '' !== $slug ) {
-			self::remove_um_sender( self::EVENT_HOOK_PREFIX . $slug );
-		}
+	public static function take_over_um_senders(): void {
+		Takeover::replace();
 	}
 
 	/**
-	 * `init` callback (do_action passes '' as first argument, so do not hand it through).
+	 * A UM webhook was saved or deleted through UM: reflect it in umw now, not only at the next event.
 	 */
-	public static function remove_all_um_senders(): void {
-		self::remove_um_sender( null );
-	}
-
-	/**
-	 * Remove UM's Webhook_Manager::send_webhooks from every `wu_event_*` action (or one hook).
-	 *
-	 * @param string|null $only_hook limit to one hook name
-	 * @return int number of callbacks removed
-	 */
-	public static function remove_um_sender( $only_hook = null ): int {
-		if ( ! apply_filters( 'umw_replace_um_sender', true ) || empty( $GLOBALS['wp_filter'] ) || ! is_array( $GLOBALS['wp_filter'] ) ) {
-			return 0;
-		}
-		$removed = 0;
-		$hooks   = is_string( $only_hook ) && '' !== $only_hook ? array( $only_hook ) : array_keys( $GLOBALS['wp_filter'] );
-		foreach ( $hooks as $hook_name ) {
-			if ( ! is_string( $hook_name ) || 0 !== strpos( $hook_name, self::EVENT_HOOK_PREFIX ) || ! isset( $GLOBALS['wp_filter'][ $hook_name ] ) ) {
-				continue;
-			}
-			$hook = $GLOBALS['wp_filter'][ $hook_name ];
-			if ( ! $hook instanceof \WP_Hook ) {
-				continue;
-			}
-			foreach ( $hook->callbacks as $priority => $callbacks ) {
-				foreach ( $callbacks as $entry ) {
-					if ( self::is_um_sender( $entry['function'] ?? null ) ) {
-						if ( remove_action( $hook_name, $entry['function'], $priority ) ) {
-							++$removed;
-						}
-					}
-				}
+	public static function on_um_webhook_changed(): void {
+		$current = (string) current_filter();
+		// UM saves a webhook after each inline send (its event count): no UM-owned field changed.
+		foreach ( (array) ( $GLOBALS['wp_current_filter'] ?? array() ) as $running ) {
+			if ( is_string( $running ) && 0 === strpos( $running, Takeover::EVENT_HOOK_PREFIX ) && $running !== $current ) {
+				return;
 			}
 		}
-		return $removed;
-	}
-
-	/**
-	 * Is this callback UM's Webhook_Manager::send_webhooks?
-	 *
-	 * @param mixed $callback a hook callback
-	 */
-	public static function is_um_sender( $callback ): bool {
-		if ( ! is_array( $callback ) || 2 !== count( $callback ) ) {
-			return false;
+		$network_id = (int) get_current_network_id();
+		if ( Settings::bridge_enabled( $network_id ) ) {
+			Dispatch::sync( $network_id );
 		}
-		list( $target, $method ) = array_values( $callback );
-		if ( ! is_string( $method ) || 0 !== strcasecmp( $method, self::SENDER_METHOD ) ) {
-			return false;
-		}
-		$class = is_object( $target ) ? get_class( $target ) : ( is_string( $target ) ? ltrim( $target, '\\' ) : '' );
-		$short = substr( (string) strrchr( '\\' . $class, '\\' ), 1 );
-		return '' !== $short && 1 === preg_match( '/Webhook_Manager$/i', $short );
-	}
-
-	/**
-	 * Register UM event types that the extension does not know yet (custom UM events).
-	 */
-	public static function sync_event_types(): void {
-		if ( ! function_exists( 'wu_get_event_types' ) || ! function_exists( 'umw_register_event_type' ) ) {
-			return;
-		}
-		try {
-			$known = umw_event_types();
-			foreach ( (array) wu_get_event_types() as $slug => $info ) {
-				if ( ! is_string( $slug ) || isset( $known[ $slug ] ) ) {
-					continue;
-				}
-				$info = (array) $info;
-				umw_register_event_type(
-					$slug,
-					array(
-						'label'       => wp_strip_all_tags( (string) ( $info['name'] ?? $slug ) ),
-						'description' => wp_strip_all_tags( (string) ( $info['desc'] ?? '' ) ),
-						'sample'      => self::to_array( $info['payload'] ?? array() ),
-					)
-				);
-			}
-		} catch ( \Throwable $e ) {
-			// phpcs:ignore WordPress.PHP.DevelopmentFunctions.error_log_error_log
-			error_log( 'umw: could not register Ultimate Multisite event types: ' . $e->getMessage() );
-		}
-	}
-
-	/**
-	 * UM payloads are arrays, but may contain objects or be callables (lazy payloads).
-	 *
-	 * @param mixed $payload the payload
-	 * @return array<mixed>
-	 */
-	private static function to_array( $payload ): array {
-		if ( $payload instanceof \Closure ) {
-			$payload = $payload();
-		}
-		if ( is_object( $payload ) ) {
-			$payload = method_exists( $payload, 'to_array' ) ? $payload->to_array() : get_object_vars( $payload );
-		}
-		if ( ! is_array( $payload ) ) {
-			return array();
-		}
-		// Round-trip through JSON so that nested objects become arrays.
-		$json = wp_json_encode( $payload );
-		$data = false === $json ? null : json_decode( $json, true );
-		return is_array( $data ) ? $data : (array) $payload;
 	}
 }

@@ -1,12 +1,6 @@
 <?php
 /**
- * Lists, shows and emits umw event types.
- *
- * ## EXAMPLES
- *
- *     $ wp umw event list --fields=name,label
- *     $ wp umw event get payment_received --field=sample --format=json
- *     $ wp umw event emit payment_received --payload='{"payment_id":1}'
+ * `wp umw event …`
  *
  * @package Umw
  */
@@ -17,6 +11,21 @@ use Umw\Service\Events;
 
 defined( 'ABSPATH' ) || exit;
 
+/**
+ * Lists, shows and emits event types.
+ *
+ * ## EXAMPLES
+ *
+ *     # The catalog, names only
+ *     $ wp umw event list --format=ids
+ *
+ *     # A sample payload
+ *     $ wp umw event get payment_received --field=sample --format=json
+ *
+ *     # Fire an event: every subscribed webhook gets a delivery
+ *     $ wp umw event emit payment_received --payload='{"payment_id":1}'
+ *     Success: Emitted payment_received as msg_01J…
+ */
 final class EventCommand {
 
 	use Output;
@@ -33,7 +42,15 @@ final class EventCommand {
 	 * ## OPTIONS
 	 *
 	 * [--source=<source>]
-	 * : Only ultimate-multisite or custom events.
+	 * : Only built-in (ultimate-multisite) or custom events.
+	 * ---
+	 * options:
+	 *   - ultimate-multisite
+	 *   - custom
+	 * ---
+	 *
+	 * [--field=<field>]
+	 * : Print the value of a single field for each event.
 	 *
 	 * [--fields=<fields>]
 	 * : Limit the output to specific fields. Available: name, label, description, source, sample.

@@ -1,19 +1,6 @@
 <?php
 /**
- * Manages umw webhooks.
- *
- * ## EXAMPLES
- *
- *     # Subscribe a URL to an event
- *     $ wp umw webhook create https://example.com/hook --events=payment_received --porcelain
- *     7
- *
- *     # List active webhooks as JSON
- *     $ wp umw webhook list --active=1 --format=json
- *
- *     # Send a test event and wait for the answer
- *     $ wp umw webhook test 7
- *     Success: Delivered — HTTP 200 in 12 ms
+ * `wp umw webhook …`
  *
  * @package Umw
  */
@@ -24,11 +11,35 @@ use Umw\Service\Webhooks;
 
 defined( 'ABSPATH' ) || exit;
 
+/**
+ * Lists, creates, updates, tests and deletes webhooks.
+ *
+ * ## EXAMPLES
+ *
+ *     # Subscribe a URL to an event
+ *     $ wp umw webhook create https://example.com/hook --events=payment_received --porcelain
+ *     7
+ *
+ *     # List active webhooks as JSON
+ *     $ wp umw webhook list --status=active --format=json
+ *
+ *     # Send a test event and wait for the answer
+ *     $ wp umw webhook test 7
+ *     Success: payment_received delivered — HTTP 200 in 12 ms.
+ *
+ *     # Switch several off; the batch finishes before the summary
+ *     $ wp umw webhook deactivate 7 8 9
+ *     Success: Deactivated 3 of 3 webhooks.
+ */
 final class WebhookCommand {
 
 	use Output;
+	use WebhookStateCommands;
 
-	private const FIELDS = array( 'id', 'name', 'url', 'events', 'active', 'format', 'delivered_count', 'failed_count', 'last_status', 'disabled_reason' );
+	private const FIELDS = array( 'id', 'name', 'url', 'events', 'status', 'format', 'last_delivery_at', 'last_status' );
+
+	/** Unix-time fields shown as ISO 8601 in the site's zone. */
+	private const TIMES = array( 'created_at', 'updated_at', 'disabled_at', 'last_delivery_at' );
 
 	private Webhooks $webhooks;
 
@@ -44,14 +55,47 @@ final class WebhookCommand {
 	 * [--event=<event>]
 	 * : Only webhooks subscribed to this event.
 	 *
+	 * [--status=<status>]
+	 * : Only webhooks in this state.
+	 * ---
+	 * options:
+	 *   - active
+	 *   - inactive
+	 *   - disabled
+	 * ---
+	 *
 	 * [--active=<bool>]
-	 * : Only active (1) or inactive (0) webhooks.
+	 * : Only switched on (true, 1, yes) or off (false, 0, no) webhooks.
 	 *
 	 * [--search=<text>]
 	 * : Only webhooks whose name or URL contains this text.
 	 *
+	 * [--orderby=<field>]
+	 * : Sort by this field.
+	 * ---
+	 * default: id
+	 * options:
+	 *   - id
+	 *   - name
+	 *   - url
+	 *   - last_delivery_at
+	 *   - created_at
+	 * ---
+	 *
+	 * [--order=<order>]
+	 * : Sort direction.
+	 * ---
+	 * default: asc
+	 * options:
+	 *   - asc
+	 *   - desc
+	 * ---
+	 *
+	 * [--field=<field>]
+	 * : Print the value of a single field for each webhook.
+	 *
 	 * [--fields=<fields>]
-	 * : Limit the output to specific fields. Available: id, name, url, events, active, format, headers, created_at, updated_at, disabled_at, disabled_reason, delivered_count, failed_count, last_delivery_at, last_status, last_status_code.
+	 * : Limit the output to specific fields.
 	 *
 	 * [--format=<format>]
 	 * : Render output in a particular format.
@@ -66,10 +110,18 @@ final class WebhookCommand {
 	 *   - count
 	 * ---
 	 *
+	 * ## AVAILABLE FIELDS
+	 *
+	 * These fields are shown by default: id, name, url, events, status, format, last_delivery_at, last_status
+	 *
+	 * These fields are optionally available: active, headers (values masked), created_at, updated_at,
+	 * disabled_at, disabled_reason, last_status_code, delivered_count and failed_count (deliveries, all time).
+	 * Times are ISO 8601 in the site's time zone.
+	 *
 	 * ## EXAMPLES
 	 *
 	 *     $ wp umw webhook list --fields=id,name,url
-	 *     $ wp umw webhook list --format=ids
+	 *     $ wp umw webhook list --status=disabled --format=ids
 	 *
 	 * @subcommand list
 	 */
@@ -79,10 +131,14 @@ final class WebhookCommand {
 				array(
 					'event'  => $assoc_args['event'] ?? null,
 					'active' => $assoc_args['active'] ?? null,
+					'status' => $assoc_args['status'] ?? 'all',
 				),
-				(string) ( $assoc_args['search'] ?? '' )
+				(string) ( $assoc_args['search'] ?? '' ),
+				(string) ( $assoc_args['orderby'] ?? 'id' ),
+				(string) ( $assoc_args['order'] ?? 'asc' )
 			)
 		);
+		$items = array_map( fn( array $hook ) => $this->iso_times( Webhooks::public_view( $hook ), self::TIMES ), $items );
 		$this->display_items( $items, self::FIELDS, $assoc_args );
 	}
 
@@ -95,7 +151,7 @@ final class WebhookCommand {
 	 * : The webhook id.
 	 *
 	 * [--show-secret]
-	 * : Include the signing secret.
+	 * : Include the signing secret and the extra headers' values.
 	 *
 	 * [--field=<field>]
 	 * : Print the value of a single field.
@@ -120,10 +176,11 @@ final class WebhookCommand {
 	 *     $ wp umw webhook get 7 --field=url
 	 */
 	public function get( $args, $assoc_args ) {
-		$with_secret = (bool) \WP_CLI\Utils\get_flag_value( $assoc_args, 'show-secret', false );
+		$id     = $this->id_arg( $args[0], 'webhook' );
+		$reveal = (bool) \WP_CLI\Utils\get_flag_value( $assoc_args, 'show-secret', false );
 		unset( $assoc_args['show-secret'] );
-		$hook = $this->run( fn() => $this->webhooks->get( (int) $args[0], $with_secret ) );
-		$this->display_item( $hook, $assoc_args );
+		$hook = $this->run( fn() => $this->webhooks->get( $id, $reveal ) );
+		$this->display_item( $this->iso_times( Webhooks::public_view( $hook, $reveal ), self::TIMES ), $assoc_args );
 	}
 
 	/**
@@ -138,7 +195,7 @@ final class WebhookCommand {
 	 * : A name. Default: "<events> → <host>".
 	 *
 	 * [--events=<events>]
-	 * : Comma separated event names, or * for all events.
+	 * : Comma separated event names (see `wp umw event list`), or * for all events.
 	 * ---
 	 * default: *
 	 * ---
@@ -211,19 +268,27 @@ final class WebhookCommand {
 	 * : Comma separated event names, or *.
 	 *
 	 * [--active=<bool>]
-	 * : 1 or 0.
+	 * : true or false (also 1/0, yes/no).
 	 *
 	 * [--payload-format=<payload-format>]
-	 * : flat or envelope.
+	 * : Body format.
+	 * ---
+	 * options:
+	 *   - flat
+	 *   - envelope
+	 * ---
 	 *
 	 * [--headers=<headers>]
-	 * : Replace the extra headers: a JSON object, or "Name: value" lines ("" removes them).
+	 * : Replace the extra headers: a JSON object, or "Name: value" lines ("" removes them). A value of
+	 * •••••• keeps the stored one.
 	 *
 	 * ## EXAMPLES
 	 *
 	 *     $ wp umw webhook update 7 --events=* --payload-format=envelope
+	 *     Success: Updated webhook 7.
 	 */
 	public function update( $args, $assoc_args ) {
+		$id    = $this->id_arg( $args[0], 'webhook' );
 		$map   = array(
 			'webhook-url'    => 'url',
 			'name'           => 'name',
@@ -243,65 +308,8 @@ final class WebhookCommand {
 		if ( ! $input ) {
 			\WP_CLI::error( 'Nothing to update: pass at least one of --webhook-url, --name, --events, --active, --payload-format, --headers.' );
 		}
-		$hook = $this->run( fn() => $this->webhooks->update( (int) $args[0], $input ) );
+		$hook = $this->run( fn() => $this->webhooks->update( $id, $input ) );
 		\WP_CLI::success( sprintf( 'Updated webhook %d.', $hook['id'] ) );
-	}
-
-	/**
-	 * Deletes webhooks.
-	 *
-	 * ## OPTIONS
-	 *
-	 * <id>...
-	 * : One or more webhook ids.
-	 *
-	 * ## EXAMPLES
-	 *
-	 *     $ wp umw webhook delete 7 8
-	 */
-	public function delete( $args, $assoc_args ) {
-		foreach ( $args as $id ) {
-			$this->run( fn() => $this->webhooks->delete( (int) $id ) );
-			\WP_CLI::success( sprintf( 'Deleted webhook %d.', $id ) );
-		}
-	}
-
-	/**
-	 * Activates webhooks (also re-enables webhooks the extension disabled).
-	 *
-	 * ## OPTIONS
-	 *
-	 * <id>...
-	 * : One or more webhook ids.
-	 *
-	 * ## EXAMPLES
-	 *
-	 *     $ wp umw webhook activate 7
-	 */
-	public function activate( $args, $assoc_args ) {
-		foreach ( $args as $id ) {
-			$this->run( fn() => $this->webhooks->set_active( (int) $id, true ) );
-			\WP_CLI::success( sprintf( 'Activated webhook %d.', $id ) );
-		}
-	}
-
-	/**
-	 * Deactivates webhooks.
-	 *
-	 * ## OPTIONS
-	 *
-	 * <id>...
-	 * : One or more webhook ids.
-	 *
-	 * ## EXAMPLES
-	 *
-	 *     $ wp umw webhook deactivate 7
-	 */
-	public function deactivate( $args, $assoc_args ) {
-		foreach ( $args as $id ) {
-			$this->run( fn() => $this->webhooks->set_active( (int) $id, false ) );
-			\WP_CLI::success( sprintf( 'Deactivated webhook %d.', $id ) );
-		}
 	}
 
 	/**
@@ -313,13 +321,13 @@ final class WebhookCommand {
 	 * : The webhook id.
 	 *
 	 * [--event=<event>]
-	 * : Event to send. Default: the webhook's first event.
+	 * : Event to send; one the webhook is subscribed to. Default: its first event.
 	 *
 	 * [--payload=<json>]
 	 * : JSON object to send ("-" reads stdin). Default: the event's sample.
 	 *
 	 * [--format=<format>]
-	 * : table prints a summary; json/yaml print the whole result.
+	 * : table prints a summary; json and yaml print only the result (the exit code tells failure).
 	 * ---
 	 * default: table
 	 * options:
@@ -331,28 +339,35 @@ final class WebhookCommand {
 	 * ## EXAMPLES
 	 *
 	 *     $ wp umw webhook test 7 --event=payment_received
-	 *     Success: Delivered — HTTP 200 in 12 ms
+	 *     Response body: {"ok":true}
+	 *     Success: payment_received delivered — HTTP 200 in 12 ms.
+	 *
+	 *     $ wp umw webhook test 7 --format=json | jq .status
+	 *     200
 	 */
 	public function test( $args, $assoc_args ) {
-		$result = $this->run(
-			fn() => $this->webhooks->send_test( (int) $args[0], $assoc_args['event'] ?? null, $this->payload_arg( $assoc_args['payload'] ?? null ) )
-		);
-		$format = $assoc_args['format'] ?? 'table';
+		$id      = $this->id_arg( $args[0], 'webhook' );
+		$payload = $this->payload_arg( $assoc_args['payload'] ?? null );
+		$result  = $this->run( fn() => $this->webhooks->send_test( $id, $assoc_args['event'] ?? null, $payload ) );
+		$format  = $assoc_args['format'] ?? 'table';
+		$ms      = (int) round( (float) $result['duration_ms'] );
+		$failure = sprintf( '%s failed — %s in %d ms.', $result['event'], $result['status'] ? 'HTTP ' . (int) $result['status'] : (string) $result['error'], $ms );
 		if ( 'table' !== $format ) {
 			\WP_CLI::print_value( $result, array( 'format' => $format ) );
-		} else {
-			\WP_CLI::line( 'Response body: ' . $result['body'] );
-		}
-		$ms = (int) round( (float) $result['duration_ms'] );
-		if ( $result['ok'] ) {
-			\WP_CLI::success( sprintf( 'Delivered — HTTP %d in %d ms', (int) $result['status'], $ms ) );
+			if ( ! $result['ok'] ) {
+				\WP_CLI::error( $failure ); // STDERR: stdout stays the parseable result.
+			}
 			return;
 		}
-		\WP_CLI::error( sprintf( 'Failed — %s in %d ms', $result['status'] ? 'HTTP ' . (int) $result['status'] : (string) $result['error'], $ms ) );
+		\WP_CLI::line( 'Response body: ' . $result['body'] );
+		if ( ! $result['ok'] ) {
+			\WP_CLI::error( $failure );
+		}
+		\WP_CLI::success( sprintf( '%s delivered — HTTP %d in %d ms.', $result['event'], (int) $result['status'], $ms ) );
 	}
 
 	/**
-	 * Rotates the signing secret and prints the new one.
+	 * Rotates the signing secret and prints the new one (the old one stays valid for 24 hours).
 	 *
 	 * ## OPTIONS
 	 *
@@ -373,7 +388,8 @@ final class WebhookCommand {
 	 * @subcommand rotate-secret
 	 */
 	public function rotate_secret( $args, $assoc_args ) {
-		$secret = $this->run( fn() => $this->webhooks->rotate_secret( (int) $args[0], $assoc_args['secret'] ?? null ) );
+		$id     = $this->id_arg( $args[0], 'webhook' );
+		$secret = $this->run( fn() => $this->webhooks->rotate_secret( $id, $assoc_args['secret'] ?? null ) );
 		if ( \WP_CLI\Utils\get_flag_value( $assoc_args, 'porcelain', false ) ) {
 			\WP_CLI::line( $secret );
 			return;
@@ -389,7 +405,7 @@ final class WebhookCommand {
 		if ( '' !== $trimmed && '{' === $trimmed[0] ) {
 			$decoded = json_decode( $trimmed, true );
 			if ( ! is_array( $decoded ) ) {
-				\WP_CLI::error( '--headers: invalid JSON object.' );
+				\WP_CLI::error( '--headers: invalid JSON object (' . json_last_error_msg() . ').' );
 			}
 			return $decoded;
 		}

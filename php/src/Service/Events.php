@@ -26,12 +26,69 @@ final class Events {
 	public function get( string $name ): array {
 		$types = umw_event_types();
 		if ( ! isset( $types[ $name ] ) ) {
-			throw new NotFoundException(
-				/* translators: %s: event name */
-				sprintf( __( 'Event type "%s" not found.', 'umw' ), Sanitizer::single_line( $name ) )
-			);
+			throw new NotFoundException( self::unknown_message( $name, array_keys( $types ) ) );
 		}
 		return $types[ $name ];
+	}
+
+	/**
+	 * Subscriptions must name catalog events (a typo would otherwise wait forever for an event
+	 * that never fires). Events the webhook already had stay allowed. Filter
+	 * `umw_allow_unknown_events` (bool) lifts the check for integrations that emit uncatalogued events.
+	 *
+	 * @param list<string> $events  sanitised event names
+	 * @param list<string> $already the webhook's current events
+	 * @return list<string>
+	 */
+	public static function require_known( array $events, array $already = array() ): array {
+		if ( array( '*' ) === $events || apply_filters( 'umw_allow_unknown_events', false ) ) {
+			return $events;
+		}
+		$known = array_keys( umw_event_types() );
+		foreach ( $events as $event ) {
+			if ( ! in_array( $event, $known, true ) && ! in_array( $event, $already, true ) ) {
+				throw new \ValueError( self::unknown_message( $event, $known ) );
+			}
+		}
+		return $events;
+	}
+
+	/**
+	 * "Unknown event "payment_recieved". Did you mean "payment_received"? …"
+	 *
+	 * @param list<string> $known
+	 */
+	private static function unknown_message( string $event, array $known ): string {
+		$best = null;
+		$dist = PHP_INT_MAX;
+		foreach ( $known as $candidate ) {
+			$d = levenshtein( strtolower( $event ), strtolower( (string) $candidate ) );
+			if ( $d < $dist ) {
+				$best = (string) $candidate;
+				$dist = $d;
+			}
+		}
+		$message = sprintf(
+			/* translators: %s: event name */
+			__( 'Unknown event "%s".', 'umw' ),
+			Sanitizer::single_line( $event )
+		);
+		if ( null !== $best && $dist <= max( 2, (int) ( strlen( $event ) / 4 ) ) ) {
+			/* translators: %s: suggested event name */
+			$message .= ' ' . sprintf( __( 'Did you mean "%s"?', 'umw' ), $best );
+		}
+		return $message . ' ' . __( 'See the list with `wp umw event list` or on the webhook form; plugins add their own events with umw_register_event_type().', 'umw' );
+	}
+
+	/**
+	 * "Payment Received" for payment_received; the name itself for events without a label.
+	 */
+	public function label( string $event ): string {
+		if ( '*' === $event ) {
+			return __( 'All events', 'umw' );
+		}
+		$types = umw_event_types();
+		return (string) ( $types[ $event ]['label'] ?? $event );
 	}
 
 	/**
@@ -46,7 +103,7 @@ final class Events {
 		if ( null === $payload ) {
 			$payload = (array) ( $this->get( $event )['sample'] ?? array() );
 		}
-		return umw_emit( $event, $payload );
+		return umw_emit( $event, $payload, array( 'network_id' => Webhooks::network() ) );
 	}
 
 	/**

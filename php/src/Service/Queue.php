@@ -1,6 +1,6 @@
 <?php
 /**
- * Queue status and foreground work.
+ * Queue status (the store's, not this process's) and foreground work.
  *
  * @package Umw
  */
@@ -12,10 +12,34 @@ defined( 'ABSPATH' ) || exit;
 final class Queue {
 
 	/**
+	 * The store-wide picture, one flat level: what `wp umw queue status --field=…` and Site Health read.
+	 *
 	 * @return array<string,mixed>
 	 */
 	public function status(): array {
-		return umw_stats();
+		$stats  = umw_stats();
+		$counts = (array) ( $stats['store_counts'] ?? array() );
+		$store  = (array) ( $stats['store'] ?? array() );
+		$status = array(
+			'version'        => Engine::version(),
+			'store'          => (string) ( $store['location'] ?? '' ),
+			'store_backend'  => (string) ( $store['backend'] ?? '' ),
+			'schema_version' => (int) ( $store['schema_version'] ?? 0 ),
+			'webhooks'       => (int) ( $counts['webhooks'] ?? 0 ),
+			'pending'        => (int) ( $counts['pending'] ?? 0 ),
+			'retrying'       => (int) ( $counts['retrying'] ?? 0 ),
+			'delivered'      => (int) ( $counts['delivered'] ?? 0 ),
+			'failed'         => (int) ( $counts['failed'] ?? 0 ),
+		);
+		$backlog                     = (array) ( $stats['backlog'] ?? array() );
+		$status['backlog']           = (int) ( $backlog['due'] ?? 0 );
+		$status['oldest_backlog_at'] = isset( $backlog['oldest_created_at'] ) ? (int) $backlog['oldest_created_at'] : null;
+		$delivery                    = (array) ( $stats['delivery'] ?? array() );
+		$status['delivery_mode']     = (string) ( $delivery['mode'] ?? 'embedded' );
+		$status['runtime']           = (string) ( $stats['runtime'] ?? '' );
+		$status['store_errors']      = (int) ( $stats['store_errors'] ?? 0 );
+		$status['last_error']        = $stats['last_error'] ?? null;
+		return $status;
 	}
 
 	/**

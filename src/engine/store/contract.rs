@@ -339,6 +339,50 @@ pub fn room_per_webhook_is_respected(store: &mut dyn Store) {
     assert_eq!(jobs.len(), 3, "limit");
 }
 
+pub fn test_sends_are_claimed_first_even_for_switched_off_webhooks(store: &mut dyn Store) {
+    let busy = webhook(store, "busy");
+    let off = webhook(store, "off");
+    queue(store, busy, 0, 5, T0);
+    store
+        .update_webhook(
+            off,
+            &WebhookInput {
+                active: Some(false),
+                ..Default::default()
+            },
+            T0,
+        )
+        .unwrap();
+    let test = message(99, "payment_received");
+    store
+        .persist(
+            &[PersistItem {
+                message: &test,
+                deliveries: vec![("dlv_test".into(), off, false)],
+                is_test: true,
+            }],
+            "",
+            0,
+            T0 + 10,
+        )
+        .unwrap();
+    let jobs = store
+        .claim_due("o", T0 + 10, T0 + 1000, 2, &all_room)
+        .unwrap();
+    assert_eq!(
+        jobs[0].delivery_id, "dlv_test",
+        "the test goes first, ahead of an older backlog"
+    );
+    assert!(jobs[0].is_test);
+    assert_eq!(jobs[0].target.webhook_id, off);
+    assert_eq!(jobs.len(), 2);
+    assert!(store
+        .claim_due("p", T0 + 11, T0 + 1000, 10, &all_room)
+        .unwrap()
+        .iter()
+        .all(|j| !j.is_test));
+}
+
 pub fn next_due_sees_only_live_webhooks(store: &mut dyn Store) {
     assert_eq!(store.next_due(T0).unwrap(), None);
     let live = webhook(store, "live");
@@ -511,6 +555,17 @@ pub fn failing_webhooks_are_disabled(store: &mut dyn Store) {
             )],
             T0 + 4,
             T0 + 1,
+        )
+        .unwrap();
+    // A rename made meanwhile does not undo the disable.
+    store
+        .update_webhook(
+            failing,
+            &WebhookInput {
+                name: Some("renamed".into()),
+                ..Default::default()
+            },
+            T0 + 4,
         )
         .unwrap();
     let w = store.get_webhook(failing).unwrap().unwrap();
@@ -1019,6 +1074,13 @@ macro_rules! contract_suite {
             #[test]
             fn room_per_webhook_is_respected() {
                 run("room", super::room_per_webhook_is_respected)
+            }
+            #[test]
+            fn test_sends_are_claimed_first_even_for_switched_off_webhooks() {
+                run(
+                    "tests_first",
+                    super::test_sends_are_claimed_first_even_for_switched_off_webhooks,
+                )
             }
             #[test]
             fn next_due_sees_only_live_webhooks() {

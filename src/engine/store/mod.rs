@@ -53,12 +53,14 @@ pub struct Outcome {
     pub is_test: bool,
 }
 
+/// The deliveries of one message: (delivery id, webhook id, leased to the persisting loop?).
+pub type Fanout = Vec<(String, i64, bool)>;
+
 /// One message to persist with the deliveries it fans out to.
 #[derive(Debug, Clone)]
 pub struct PersistItem<'a> {
     pub message: &'a NewMessage,
-    /// (delivery id, webhook id, leased to this process?)
-    pub deliveries: Vec<(String, i64, bool)>,
+    pub deliveries: Fanout,
     pub is_test: bool,
 }
 
@@ -173,8 +175,9 @@ pub trait Store: Send {
         lease_until: i64,
         now: i64,
     ) -> StoreResult<()>;
-    /// Claim up to `limit` due deliveries for `owner`, at most `room(webhook_id)` per live
-    /// webhook (0 skips a webhook at its cap), oldest due first within each webhook.
+    /// Claim up to `limit` due deliveries for `owner`: test sends first (of any webhook that
+    /// exists, switched on or not: an admin is waiting), then at most `room(webhook_id)` per
+    /// live webhook (0 skips a webhook at its cap), oldest due first within each webhook.
     fn claim_due(
         &mut self,
         owner: &str,

@@ -678,7 +678,7 @@ impl Store for SqliteStore {
         let claimed = self.with_tx(|tx| {
             let mut due = tx.prepare_cached(
                 "SELECT d.rowid, d.id, d.message_id, d.event, d.attempt_count, d.is_test, \
-                 m.payload, m.created_at FROM deliveries d JOIN messages m ON m.id = d.message_id \
+                 m.payload, m.created_at, m.network_id FROM deliveries d JOIN messages m ON m.id = d.message_id \
                  WHERE d.webhook_id = ?1 AND d.status IN ('pending', 'retrying') AND d.next_attempt_at <= ?2 \
                  AND (d.lease_until IS NULL OR d.lease_until < ?2) \
                  ORDER BY d.next_attempt_at LIMIT ?3",
@@ -687,6 +687,44 @@ impl Store for SqliteStore {
                 "UPDATE deliveries SET lease_owner = ?2, lease_until = ?3, next_attempt_at = ?3 WHERE rowid = ?1",
             )?;
             let mut jobs = Vec::new();
+            let tests: Vec<(i64, i64)> = tx
+                .prepare_cached(
+                    "SELECT rowid, webhook_id FROM deliveries INDEXED BY deliveries_tests_due \
+                     WHERE is_test = 1 AND status = 'pending' AND next_attempt_at <= ?1 \
+                     AND (lease_until IS NULL OR lease_until < ?1) ORDER BY next_attempt_at LIMIT ?2",
+                )?
+                .query_map(params![now, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for (rowid, webhook_id) in tests {
+                let Some(webhook) = tx
+                    .prepare_cached(&format!("SELECT {WEBHOOK_COLUMNS} FROM webhooks WHERE id = ?1"))?
+                    .query_row([webhook_id], webhook_from_row)
+                    .optional()?
+                else {
+                    continue;
+                };
+                let target = Arc::new(webhook.target(now));
+                let job = tx
+                    .prepare_cached(
+                        "SELECT d.id, d.message_id, d.event, d.attempt_count, m.payload, m.created_at, \
+                         m.network_id FROM deliveries d JOIN messages m ON m.id = d.message_id WHERE d.rowid = ?1",
+                    )?
+                    .query_row([rowid], |r| {
+                        Ok(Job {
+                            delivery_id: r.get(0)?,
+                            message_id: r.get(1)?,
+                            event: r.get(2)?,
+                            attempts_made: r.get::<_, i64>(3)?.max(0) as u32,
+                            is_test: true,
+                            payload: Arc::new(payload_at(r, 4)?.unwrap_or_default()),
+                            message_created_at: r.get(5)?,
+                            network_id: r.get(6)?,
+                            target,
+                        })
+                    })?;
+                lease.execute(params![rowid, owner, lease_until])?;
+                jobs.push(job);
+            }
             for (webhook_id, first_due) in SqliteStore::waiting_by_webhook(tx)? {
                 let take = room(webhook_id).min(limit - jobs.len());
                 if take == 0 || first_due > now {
@@ -708,6 +746,7 @@ impl Store for SqliteStore {
                                 is_test: r.get::<_, i64>(5)? != 0,
                                 payload: Arc::new(payload_at(r, 6)?.unwrap_or_default()),
                                 message_created_at: r.get(7)?,
+                                network_id: r.get(8)?,
                                 target: target.clone(),
                             },
                         ))

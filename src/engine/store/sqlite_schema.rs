@@ -89,6 +89,12 @@ CREATE TABLE stats_hourly (
 ) WITHOUT ROWID;
 "#,
     ),
+    (
+        3,
+        r#"
+CREATE INDEX deliveries_tests_due ON deliveries(next_attempt_at) WHERE is_test = 1 AND status = 'pending';
+"#,
+    ),
 ];
 
 /// The version this build writes.

@@ -24,6 +24,7 @@ const CHROMIUM = process.env.UMW_CHROMIUM || '/usr/bin/chromium';
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'umw-chromium-'));
   const blocked = [];
   const pageErrors = [];
+  const dialogs = [];
   const ctx = { run: Date.now().toString(36) };
   const logOffset = h.debugLogSize(env);
   let browser, page;
@@ -54,7 +55,7 @@ const CHROMIUM = process.env.UMW_CHROMIUM || '/usr/bin/chromium';
     page = browser.pages()[0] || await browser.newPage();
     page.setDefaultTimeout(20000);
     page.on('pageerror', (e) => pageErrors.push(`${page.url()}: ${e.message}`));
-    page.on('dialog', (d) => d.accept());
+    page.on('dialog', (d) => { dialogs.push(d.message()); d.accept(); });
   });
 
   suite.test('walkthrough: log in as the network admin', async () => {
@@ -159,6 +160,124 @@ const CHROMIUM = process.env.UMW_CHROMIUM || '/usr/bin/chromium';
     }
   });
 
+  suite.test('form: events grouped with a live summary; the sample follows the Envelope format', async () => {
+    needExt();
+    await page.goto(env.WP_URL + '/wp-admin/network/admin.php?page=umw-webhooks&action=new');
+    h.eq(await page.locator('.umw-event-group h4').first().textContent(), 'Payments', 'grouped by subject');
+    await page.locator('#webhook_events label:has-text("Site Published") input').check();
+    await page.locator('#webhook_events label:has-text("Payment Received") input').check();
+    const summary = await page.textContent('#umw-events-summary');
+    h.assert(/^Selected: /.test(summary) && summary.includes('Site Published') && summary.includes('Payment Received'), 'summary follows the ticks: ' + summary);
+    h.assert((await page.locator('#webhook_events').evaluate((el) => getComputedStyle(el).overflowY)) !== 'auto', 'no scroll box');
+    h.eq(JSON.parse(await page.textContent('#umw-sample-preview')).payment_id, 1204, 'flat: the payload');
+    await page.check('input[name="webhook_format"][value="envelope"]');
+    const env1 = JSON.parse(await page.textContent('#umw-sample-preview'));
+    h.eq(env1.type, 'payment_received', 'envelope: type');
+    h.eq(env1.data.payment_id, 1204, 'envelope: data');
+    await page.click('#contextual-help-link');
+    await page.locator('#tab-link-umw-form').click();
+    h.contains(await page.textContent('#tab-panel-umw-form'), 'Send Test Event', 'Help tab');
+  });
+
+  suite.test('Send Test Event: button disabled with a spinner while a slow endpoint answers; result names the event', async () => {
+    needExt();
+    receiver.delay = (rec) => (rec.path === '/slow' ? 1500 : 0);
+    try {
+      const made = await ctx.rest.post('/wp-json/umw/v1/webhooks', { json: { name: 'Slow endpoint', url: receiver.url + '/slow', events: ['payment_received', 'site_published'] } });
+      ctx.slow = made.json().id;
+      await page.goto(env.WP_URL + `/wp-admin/network/admin.php?page=umw-webhooks&action=edit&id=${ctx.slow}`);
+      h.contains(await page.locator('#umw-test-event option').first().textContent(), 'Payment Received (payment_received)', 'labels in the dropdown');
+      await page.selectOption('#umw-test-event', 'site_published');
+      // Record what the page shows right after submitting (admin.js's handler runs first), kept across the navigation.
+      await page.evaluate(() => document.getElementById('umw-test-form').addEventListener('submit', () => {
+        sessionStorage.setItem('umwBusy', JSON.stringify({
+          disabled: document.querySelector('#umw-test-form [type=submit]').disabled,
+          spinner: !! document.querySelector('#umw-test-form .spinner.is-active'),
+          text: document.querySelector('#umw-test-form .umw-busy-text').textContent,
+        }));
+      }));
+      const t0 = Date.now();
+      await nav(() => page.click('#umw-test-form [type=submit]'));
+      h.assert(Date.now() - t0 >= 1400, 'the endpoint took its time');
+      const busy = JSON.parse(await page.evaluate(() => sessionStorage.getItem('umwBusy')) || '{}');
+      h.eq(busy.disabled, true, 'button disabled while waiting');
+      h.eq(busy.spinner, true, 'spinner shown');
+      h.contains(busy.text, 'waiting for the endpoint', 'says why');
+      h.contains(await page.textContent('#umw-test-result'), 'Site Published (site_published) delivered — HTTP 200', 'names the event');
+      h.eq(await page.inputValue('#umw-test-event'), 'site_published', 'the dropdown keeps the event');
+    } finally {
+      receiver.delay = null;
+    }
+  });
+
+  suite.test('dashboard: attempts chart with tooltips, KPIs as REST reports them', async () => {
+    needExt();
+    for (let i = 0; i < 3; i++) {
+      await new h.Client(env.WP_URL).get(`/site2/?umw_test_emit=payment_received&token=${env.UMW_TEST_TOKEN}&marker=dash-${i}`);
+    }
+    await receiver.waitFor((q) => q.body.includes('dash-2'), 20000);
+    await new Promise((r) => setTimeout(r, 1500));
+    await page.goto(env.WP_URL + '/wp-admin/network/admin.php?page=umw-dashboard');
+    await noCritical('dashboard');
+    h.eq((await page.textContent('h1')).trim(), 'Webhooks Dashboard', 'h1');
+    const bars = page.locator('svg.umw-chart-attempts rect.umw-bar-delivered');
+    h.assert(await bars.count() >= 1, 'delivered bars drawn');
+    h.contains(await bars.last().locator('title').textContent(), 'delivered', 'bar tooltip');
+    const box = await page.locator('svg.umw-chart-attempts').boundingBox();
+    h.assert(box.width > 600 && box.height > 100, `chart is readable at a glance (${box.width}×${box.height})`);
+    const rest = (await ctx.rest.get('/wp-json/umw/v1/stats')).json().totals;
+    h.eq((await page.textContent('[data-kpi="delivered"] .umw-kpi-value')).trim(), rest.delivered.toLocaleString('en-US'), 'delivered = REST');
+    h.assert(await page.locator('svg.umw-chart-latency polyline.umw-line-p95').count(), 'p95 line');
+    await shot('dashboard');
+    await page.selectOption('#umw-dashboard-webhook', String(ctx.id));
+    await nav(() => page.click('#umw-dashboard-controls [type=submit]'));
+    h.contains(page.url(), `webhook_id=${ctx.id}`, 'one webhook');
+    h.contains(await page.textContent('.umw-period'), ctx.name, 'names the webhook');
+  });
+
+  suite.test('list: views, a row Deactivate, bulk Delete asks with the count', async () => {
+    needExt();
+    const tmp = [];
+    for (const n of ['tmp one', 'tmp two']) tmp.push((await ctx.rest.post('/wp-json/umw/v1/webhooks', { json: { name: n, url: receiver.url + '/tmp', events: ['payment_received'] } })).json().id);
+    await page.goto(env.WP_URL + '/wp-admin/network/admin.php?page=umw-webhooks');
+    h.contains(await page.textContent('.subsubsub'), 'Active', 'views');
+    await page.hover(`#the-list tr:has(#umw-cb-${tmp[0]}) .column-name`);
+    await nav(() => page.locator(`#the-list tr:has(#umw-cb-${tmp[0]}) .row-actions .deactivate a`).click());
+    h.contains(await page.textContent('#wpbody-content'), 'deactivated', 'row Deactivate');
+    for (const id of tmp) await page.check(`#umw-cb-${id}`);
+    await page.selectOption('#bulk-action-selector-top', 'delete');
+    dialogs.length = 0;
+    await nav(() => page.click('#doaction'));
+    h.contains(dialogs.join(' '), 'Delete 2 webhooks? Their delivery logs are deleted', 'confirmation with the count');
+    h.contains(await page.textContent('#wpbody-content'), '2 webhooks deleted', 'honest result');
+    await shot('webhooks-list');
+  });
+
+  suite.test('notice: a disabled webhook gives one notice; × dismisses it for good', async () => {
+    needExt();
+    const prev = receiver.status;
+    receiver.status = (rec) => (rec.path === '/e2e-gone' ? 410 : (typeof prev === 'function' ? prev(rec) : prev));
+    try {
+      const id = (await ctx.rest.post('/wp-json/umw/v1/webhooks', { json: { name: 'Old CRM', url: receiver.url + '/e2e-gone', events: ['payment_received'] } })).json().id;
+      await new h.Client(env.WP_URL).get(`/?umw_test_emit=payment_received&token=${env.UMW_TEST_TOKEN}&marker=gone`);
+      let status = '';
+      for (let i = 0; i < 80 && status !== 'disabled'; i++) { status = (await ctx.rest.get(`/wp-json/umw/v1/webhooks/${id}`)).json().status; await page.waitForTimeout(250); }
+      h.eq(status, 'disabled', '410 disabled it');
+      await page.goto(env.WP_URL + '/wp-admin/network/');
+      h.eq(await page.locator('#umw-disabled-notice').count(), 1, 'one notice');
+      h.contains(await page.textContent('#umw-disabled-notice'), 'Old CRM', 'names it');
+      await shot('disabled-notice');
+      const dismissed = page.waitForResponse((r) => r.url().includes('admin-ajax.php') && r.request().method() === 'POST');
+      await page.click('#umw-disabled-notice .notice-dismiss');
+      h.eq((await dismissed).status(), 200, 'dismissal saved');
+      await page.reload();
+      h.eq(await page.locator('#umw-disabled-notice').count(), 0, 'stays dismissed');
+      await ctx.rest.request('DELETE', `/wp-json/umw/v1/webhooks/${id}`);
+    } finally {
+      receiver.status = prev;
+    }
+  });
+
   suite.test('no PHP errors, warnings or notices from the plugin in the debug log', async () => {
     const errs = h.pluginErrorsSince(env, logOffset);
     if (errs.length) throw new Error(errs.slice(0, 5).join('\n').slice(0, 4000));
@@ -182,7 +301,7 @@ const CHROMIUM = process.env.UMW_CHROMIUM || '/usr/bin/chromium';
   await receiver.close();
   if (process.env.UMW_WP_UPDATE_DOCS === '1') {
     fs.mkdirSync(DOCS, { recursive: true });
-    for (const n of ['webhooks-list', 'edit-webhook', 'test-result', 'deliveries', 'add-webhook', 'delivery-detail']) {
+    for (const n of ['webhooks-list', 'edit-webhook', 'test-result', 'deliveries', 'add-webhook', 'delivery-detail', 'dashboard', 'disabled-notice']) {
       const f = path.join(SHOTS, n + '.png');
       if (fs.existsSync(f)) fs.copyFileSync(f, path.join(DOCS, n + '.png'));
     }

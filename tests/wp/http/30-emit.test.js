@@ -20,7 +20,7 @@ module.exports = (ctx) => {
   const pollDelivery = async (pred, what, ms = 20000) => {
     const end = Date.now() + ms; let last = [];
     while (Date.now() < end) {
-      const r = await ctx.adminRest.get(`${R}/deliveries?event=payment_received&limit=100`);
+      const r = await ctx.adminRest.get(`${R}/deliveries?event=payment_received&per_page=100&with_payload=1`);
       if (r.status === 200) { last = r.json(); const d = last.find(pred); if (d) return d; }
       await new Promise((res) => setTimeout(res, 300));
     }
@@ -52,7 +52,7 @@ module.exports = (ctx) => {
     h.eq(body.umw_test_marker, marker, 'payload marker');
     h.eq(body.umw_test_blog_id, 2, 'payload from blog 2');
     h.eq(got.headers['x-umw-event'], 'payment_received', 'event header');
-    const d = await pollDelivery((x) => x.webhook_id === st.hook.id && x.payload.includes(marker) && x.status === 'delivered', 'delivered');
+    const d = await pollDelivery((x) => x.webhook_id === st.hook.id && JSON.stringify(x.payload).includes(marker) && x.status === 'delivered', 'delivered');
     h.eq(d.is_test, false, 'not a test delivery');
     h.eq(d.message_id, got.headers['webhook-id'], 'webhook-id header is the message id');
   });
@@ -69,7 +69,7 @@ module.exports = (ctx) => {
   suite.test('emit: a 503 on the first attempt is retried and then delivered (2 attempts)', async () => {
     ctx.needExtension();
     // The fpm marker event above also went to the flaky hook; its first attempt got 503.
-    const d = await pollDelivery((x) => x.webhook_id === st.flaky.id && x.status === 'delivered' && x.payload.includes(`fpm-${ctx.run}`), 'flaky delivered', 30000);
+    const d = await pollDelivery((x) => x.webhook_id === st.flaky.id && x.status === 'delivered' && JSON.stringify(x.payload).includes(`fpm-${ctx.run}`), 'flaky delivered', 30000);
     h.assert(d.attempts.length >= 2, `attempts: ${JSON.stringify(d.attempts)}`);
     h.eq(d.attempts[0].status_code, 503, 'first attempt 503');
     h.eq(d.attempts[d.attempts.length - 1].status_code, 200, 'last attempt 200');

@@ -231,7 +231,7 @@ function textOf(html) {
 async function startReceiver({ file, status = 200, body = '{"ok":true}' } = {}) {
   const requests = [];
   const waiters = [];
-  const rcv = { requests, status, body, port: 0, url: '', file };
+  const rcv = { requests, status, body, delay: null, port: 0, url: '', file };
   const server = http.createServer((req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
@@ -240,9 +240,14 @@ async function startReceiver({ file, status = 200, body = '{"ok":true}' } = {}) 
       requests.push(rec);
       if (file) fs.appendFileSync(file, JSON.stringify(rec) + '\n');
       const code = typeof rcv.status === 'function' ? rcv.status(rec) : rcv.status;
-      res.writeHead(code, { 'content-type': 'application/json' });
-      res.end(rcv.body);
-      for (const w of waiters.splice(0)) w();
+      const answer = () => {
+        res.writeHead(code, { 'content-type': 'application/json', 'x-receiver': 'umw-node' });
+        res.end(rcv.body);
+        for (const w of waiters.splice(0)) w();
+      };
+      // rcv.delay(rec) → ms: a slow endpoint (e.g. to watch the admin wait for Send Test Event).
+      const wait = typeof rcv.delay === 'function' ? rcv.delay(rec) : 0;
+      if (wait > 0) setTimeout(answer, wait); else answer();
     });
   });
   await new Promise((resolve, reject) => { server.once('error', reject); server.listen(0, '127.0.0.1', resolve); });

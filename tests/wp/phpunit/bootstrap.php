@@ -55,3 +55,5 @@ if ( ! class_exists( \Umw\Plugin::class ) ) {
 
 require_once __DIR__ . '/includes/TestCase.php';
 require_once __DIR__ . '/includes/Receiver.php';
+require_once __DIR__ . '/includes/WpCli.php';
+require_once __DIR__ . '/includes/WithReceiver.php';

@@ -5,6 +5,7 @@ namespace Umw\Tests;
 use Umw\Admin\Actions;
 use Umw\Admin\Admin;
 use Umw\Admin\DeliveriesPage;
+use Umw\Admin\DisabledNotice;
 use Umw\Admin\Notices;
 use Umw\Admin\TestResultView;
 use Umw\Admin\WebhookForm;
@@ -53,12 +54,12 @@ final class AdminRenderTest extends TestCase {
 				'events' => array( 'payment_received' ),
 			)
 		);
-		$table = new WebhooksListTable( $this->webhooks->list( array(), 'umw-xss' ) );
+		$table = new WebhooksListTable( $this->webhooks, 'umw-xss' );
 		$table->prepare_items();
 		$html = $this->render( array( $table, 'display' ) );
 		$this->assert_no_raw_script( $html );
 		$this->assertStringContainsString( '&lt;script&gt;alert(', $html );
-		foreach ( array( 'Name', 'URL', 'Events', 'Active', 'Deliveries', 'Last delivery', 'ID' ) as $col ) {
+		foreach ( array( 'Name', 'URL', 'Events', 'Status', 'Deliveries', 'Last delivery', 'ID' ) as $col ) {
 			$this->assertStringContainsString( $col, $html );
 		}
 		$this->assertStringContainsString( 'name="webhook[]" value="' . $hook['id'] . '"', $html );
@@ -70,13 +71,21 @@ final class AdminRenderTest extends TestCase {
 		$this->assertStringContainsString( wp_create_nonce( WebhooksPage::BULK_NONCE ), $html );
 	}
 
-	public function test_list_page_renders_with_search_and_import(): void {
+	public function test_list_page_renders_with_search_and_the_hook_for_the_import_box(): void {
 		$this->create_webhook( array( 'name' => 'findme-' . self::XSS, 'url' => 'https://example.com/b' ) );
 		$_GET['s'] = $_REQUEST['s'] = 'findme';
-		$html      = $this->render( array( WebhooksPage::class, 'render' ) );
+		$box       = static function (): void {
+			echo '<div id="box-from-another-module"></div>';
+		};
+		add_action( 'umw_webhooks_list_after', $box );
+		try {
+			$html = $this->render( array( WebhooksPage::class, 'render' ) );
+		} finally {
+			remove_action( 'umw_webhooks_list_after', $box );
+		}
 		$this->assert_no_raw_script( $html );
-		$this->assertStringContainsString( 'id="umw-import-form"', $html );
-		$this->assertStringContainsString( 'value="' . Actions::IMPORT_UM . '"', $html );
+		$this->assertStringNotContainsString( 'umw-import-form', $html, 'the import box is no longer drawn here' );
+		$this->assertMatchesRegularExpression( '#</form>\s*<div id="box-from-another-module"></div>#', $html, 'umw_webhooks_list_after fires after the list' );
 		$this->assertStringContainsString( 'umw-webhook-search', $html );
 		$this->assertStringContainsString( 'findme-&lt;script&gt;', $html );
 	}
@@ -90,21 +99,22 @@ final class AdminRenderTest extends TestCase {
 				'events'  => array( 'payment_received' ),
 			)
 		);
-		Notices::put( Actions::STASH_SECRET . '_' . $hook['id'], $hook['secret'] );
+		Notices::put( Actions::STASH_REVEAL . '_' . $hook['id'], '1' );
 		$html = $this->render( static fn() => WebhookForm::render( umw_get_webhook( (int) $hook['id'] ) ) );
 		$this->assert_no_raw_script( $html );
-		$this->assertStringContainsString( '&lt;/textarea&gt;', $html );
+		$this->assertStringNotContainsString( 'textarea&gt;', $html, 'header values are masked, not shown' );
+		$this->assertStringContainsString( 'X-Note: ••••••', $html );
 		$this->assertStringContainsString( 'id="umw-secret"', $html );
 		$this->assertStringContainsString( esc_html( $hook['secret'] ), $html );
 		foreach ( array( Actions::FIELD_NAME, Actions::FIELD_URL, Actions::FIELD_EVENTS . '[]', Actions::FIELD_ACTIVE, Actions::FIELD_FORMAT, Actions::FIELD_HEADERS ) as $field ) {
 			$this->assertStringContainsString( 'name="' . $field . '"', $html );
 		}
-		$this->assertStringContainsString( 'All events (*)', $html );
+		$this->assertStringContainsString( 'All events', $html );
 		$this->assertStringContainsString( 'id="umw-sample-preview"', $html );
 		$this->assertStringContainsString( 'id="umw-rotate-form"', $html );
 		$this->assertStringContainsString( 'id="umw-test-form"', $html );
 		// The inline script's JSON cannot close the <script> element.
-		preg_match_all( '#<script>(.*?)</script>#s', $html, $m );
+		preg_match_all( '#<script[^>]*>(.*?)</script>#s', $html, $m );
 		$this->assertNotEmpty( $m[1] );
 		foreach ( $m[1] as $js ) {
 			$this->assertStringNotContainsString( '<', $js );
@@ -140,7 +150,7 @@ final class AdminRenderTest extends TestCase {
 			)
 		);
 		$this->assertStringContainsString( 'notice-success', $ok );
-		$this->assertStringContainsString( 'Delivered — HTTP 200 in 12 ms', $ok );
+		$this->assertStringContainsString( 'delivered — HTTP 200 in 12 ms', $ok );
 		$this->assert_no_raw_script( $ok );
 		$this->assertStringNotContainsString( '<img src=x', $ok );
 
@@ -221,23 +231,26 @@ final class AdminRenderTest extends TestCase {
 		if ( empty( $current['disabled_at'] ) ) {
 			$this->markTestSkipped( 'the extension did not disable the webhook after HTTP 410 (yet)' );
 		}
-		$html = $this->render( array( Admin::class, 'disabled_webhooks_notice' ) );
-		$this->assertStringContainsString( 'umw-disabled-notice', $html );
-		$this->assertStringContainsString( 'data-webhook-id="' . $hook['id'] . '"', $html );
+		delete_user_meta( get_current_user_id(), DisabledNotice::META );
+		$html = $this->render( array( DisabledNotice::class, 'render' ) );
+		$this->assertSame( 1, substr_count( $html, 'id="umw-disabled-notice"' ), 'one notice, however many are disabled' );
+		$this->assertStringContainsString( 'gone &lt;script&gt;', $html );
+		$this->assertStringContainsString( 'status=disabled', $html, 'links to the Disabled view' );
 		$this->assert_no_raw_script( $html );
 
-		$table = new WebhooksListTable( array( $current ) );
+		$_GET['status'] = $_REQUEST['status'] = 'disabled';
+		$table          = new WebhooksListTable( $this->webhooks );
 		$table->prepare_items();
-		$this->assertStringContainsString( 'umw-disabled', $this->render( array( $table, 'display' ) ) );
+		$this->assertStringContainsString( 'umw-webhook-disabled', $this->render( array( $table, 'display' ) ) );
 
 		$this->webhooks->set_active( (int) $hook['id'], true );
 		$this->assertEmpty( $this->webhooks->get( (int) $hook['id'] )['disabled_at'] );
-		$this->assertStringNotContainsString( 'data-webhook-id="' . $hook['id'] . '"', $this->render( array( Admin::class, 'disabled_webhooks_notice' ) ) );
+		$this->assertStringNotContainsString( 'gone &lt;script&gt;', $this->render( array( DisabledNotice::class, 'render' ) ) );
 	}
 
 	public function test_unprivileged_user_sees_no_notice_and_cannot_render(): void {
 		$this->as_unprivileged();
-		$this->assertSame( '', $this->render( array( Admin::class, 'disabled_webhooks_notice' ) ) );
+		$this->assertSame( '', $this->render( array( DisabledNotice::class, 'render' ) ) );
 		$this->assertFalse( \Umw\Plugin::current_user_can() );
 	}
 }

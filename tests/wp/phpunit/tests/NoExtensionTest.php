@@ -26,6 +26,11 @@ $out['notice'] = ob_get_clean();
 $routes = rest_get_server()->get_routes();
 $out['rest'] = isset( $routes['/umw/v1/webhooks'] );
 $out['menu_hooked'] = (bool) has_action( 'network_admin_menu', array( 'Umw\Admin\Admin', 'menu' ) );
+$out['setup_menu'] = (bool) has_action( 'network_admin_menu', array( 'Umw\Admin\MissingExtension', 'menu' ) );
+ob_start();
+\Umw\Admin\MissingExtension::page();
+$out['page'] = ob_get_clean();
+$out['links'] = apply_filters( 'network_admin_plugin_action_links_' . plugin_basename( UMW_PLUGIN_FILE ), array() );
 echo "\nUMW-JSON:" . json_encode( $out ) . "\n";
 PHP
 		);
@@ -60,5 +65,12 @@ PHP
 		$this->assertStringContainsString( 'libumw.so', $out['notice'] );
 		$this->assertFalse( $out['rest'], 'no REST routes without the extension' );
 		$this->assertFalse( $out['menu_hooked'] );
+		// A bookmarked screen explains instead of a bare 403; the guide link is a page, not a raw .md download.
+		$this->assertTrue( $out['setup_menu'] );
+		$this->assertStringContainsString( 'id="umw-missing-extension-page"', $out['page'] );
+		$this->assertStringContainsString( 'extension=/path/to/libumw.so', $out['page'] );
+		$this->assertStringNotContainsString( 'plugins/umw/README.md', $out['notice'] . $out['page'] );
+		$this->assertStringContainsString( 'github.com/umw/umw/blob/main/php/README.md', $out['notice'] );
+		$this->assertArrayHasKey( 'umw-setup', $out['links'] );
 	}
 }
