@@ -11,9 +11,11 @@
 
 pub mod location;
 pub mod mysql;
+mod mysql_claim;
 mod mysql_log;
 mod mysql_queue;
 mod mysql_schema;
+mod mysql_sql;
 mod mysql_transfer;
 mod mysql_webhooks;
 mod shared;
@@ -25,6 +27,8 @@ pub mod transfer;
 mod contract;
 #[cfg(test)]
 mod contract_transfer;
+#[cfg(test)]
+mod mysql_bench;
 #[cfg(test)]
 mod mysql_tests;
 

@@ -86,7 +86,8 @@ fn migrations() -> Vec<(i64, Vec<String>)> {
     KEY by_webhook_status (webhook_id, status),
     KEY by_message (message_id),
     KEY by_time (created_at),
-    KEY by_status (status, created_at)
+    KEY by_status (status, created_at),
+    KEY tests_due (is_test, status, next_attempt_at)
 ) {TABLE}"
             ),
             format!(

@@ -38,7 +38,7 @@ use mysql::prelude::Queryable;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-const T0: i64 = 1_800_000_000_000;
+pub(super) const T0: i64 = 1_800_000_000_000;
 
 /// A second store on the same tables (another host, or another process of this one).
 fn same_tables(test: &str) -> MysqlStore {
@@ -50,7 +50,7 @@ fn same_tables(test: &str) -> MysqlStore {
     }
 }
 
-fn hook(store: &mut dyn Store, name: &str) -> i64 {
+pub(super) fn hook(store: &mut dyn Store, name: &str) -> i64 {
     store
         .insert_webhook(
             &WebhookInput {
@@ -65,7 +65,7 @@ fn hook(store: &mut dyn Store, name: &str) -> i64 {
         .unwrap()
 }
 
-fn messages(from: usize, count: usize) -> Vec<NewMessage> {
+pub(super) fn messages(from: usize, count: usize) -> Vec<NewMessage> {
     (from..from + count)
         .map(|n| NewMessage {
             id: format!("msg_{n:06}"),
@@ -79,7 +79,7 @@ fn messages(from: usize, count: usize) -> Vec<NewMessage> {
 }
 
 /// Persist `messages` with one unleased delivery each to `webhook`, ids prefixed `tag`.
-fn persist(
+pub(super) fn persist(
     store: &mut dyn Store,
     webhook: i64,
     messages: &[NewMessage],
@@ -97,7 +97,7 @@ fn persist(
     store.persist(&items, "", 0, now)
 }
 
-fn all_room(_: i64) -> usize {
+pub(super) fn all_room(_: i64) -> usize {
     1000
 }
 
@@ -519,74 +519,4 @@ fn a_refused_login_fails_at_open_without_printing_the_password() {
         !text.contains("not-the-pass-w0rd") && text.contains(":***@"),
         "{text}"
     );
-}
-
-/// Not a test: persist, claim and record rates on both backends, printed
-/// (`cargo test --release --lib throughput -- --ignored --nocapture`).
-#[test]
-#[ignore]
-fn throughput_sqlite_vs_mysql() {
-    fn run(name: &str, store: &mut dyn Store) {
-        let webhook = hook(store, "bench");
-        let total = 20_000;
-        let batch = 200;
-        let all = messages(0, total);
-        let started = Instant::now();
-        for (i, chunk) in all.chunks(batch).enumerate() {
-            persist(store, webhook, chunk, &format!("b{i}"), T0).unwrap();
-        }
-        let persist_rate = total as f64 / started.elapsed().as_secs_f64();
-        let started = Instant::now();
-        let mut jobs = Vec::new();
-        loop {
-            let one = Instant::now();
-            let got = store
-                .claim_due("bench", T0 + 1, T0 + 60_000, batch, &all_room)
-                .unwrap();
-            if std::env::var("UMW_BENCH_VERBOSE").is_ok() && jobs.len() % 4000 == 0 {
-                println!("{name} claim at {}: {:?}", jobs.len(), one.elapsed());
-            }
-            if got.is_empty() {
-                break;
-            }
-            jobs.extend(got);
-        }
-        let claim_rate = jobs.len() as f64 / started.elapsed().as_secs_f64();
-        assert_eq!(jobs.len(), total);
-        let started = Instant::now();
-        for chunk in jobs.chunks(batch) {
-            let outcomes: Vec<crate::engine::store::Outcome> = chunk
-                .iter()
-                .map(|j| crate::engine::store::Outcome {
-                    delivery_id: j.delivery_id.clone(),
-                    webhook_id: webhook,
-                    attempt: AttemptResult {
-                        time_ms: T0 + 2,
-                        url: j.target.url.clone(),
-                        status_code: Some(200),
-                        duration_ms: 3.0,
-                        response_body: "ok".into(),
-                        ..Default::default()
-                    },
-                    transition: Transition::Delivered,
-                    disable: None,
-                    is_test: false,
-                })
-                .collect();
-            store.record(&outcomes, T0 + 3, i64::MIN).unwrap();
-        }
-        let record_rate = total as f64 / started.elapsed().as_secs_f64();
-        println!(
-            "{name:>7}: persist {persist_rate:>8.0}/s  claim {claim_rate:>8.0}/s  record {record_rate:>8.0}/s  (batches of {batch})"
-        );
-    }
-    let dir = std::env::temp_dir().join(format!("umw-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut sqlite =
-        crate::engine::store::sqlite::SqliteStore::open(&dir.join("umw.sqlite")).unwrap();
-    run("sqlite", &mut sqlite);
-    let _ = std::fs::remove_dir_all(&dir);
-    if let Some(mut mysql) = open_for_test("bench") {
-        run("mariadb", &mut mysql);
-    }
 }
