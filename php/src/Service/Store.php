@@ -45,11 +45,8 @@ final class Store {
 	 * @return array<string,mixed> umw_store_copy()'s result.
 	 */
 	public function copy_step( string $to, array $options = array() ): array {
-		$to = trim( $to );
-		if ( '' === $to ) {
-			throw new \ValueError( __( 'Name the store to copy into: an absolute SQLite path or a mysql:// URL.', 'umw' ) );
-		}
-		return umw_store_copy( $to, $options );
+		// An empty or malformed $to gets the extension's own message (what is wrong, and an example).
+		return umw_store_copy( trim( $to ), $options );
 	}
 
 	/**
