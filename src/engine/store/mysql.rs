@@ -32,7 +32,8 @@ use crate::engine::now_ms;
 use crate::engine::store::location::MysqlLocation;
 use crate::engine::store::mysql_schema;
 pub(crate) use crate::engine::store::mysql_sql::{
-    breaks_connection, col, id_pieces, marks, pieces, store_error, unreachable, Fault, Res,
+    breaks_connection, change_in, col, marks, pieces, select_in, store_error, unreachable, Fault,
+    Res,
 };
 use crate::engine::store::transfer::{Export, Imported, Section};
 use crate::engine::store::{

@@ -3,11 +3,11 @@
 //! and a claim locks only the rows it takes.
 
 use crate::engine::model::*;
-use crate::engine::store::mysql::{col, id_pieces, marks, Ctx, MysqlStore, Res};
+use crate::engine::store::mysql::{change_in, col, select_in, Ctx, MysqlStore, Res};
 use crate::engine::store::mysql_webhooks::{webhook_from_row, WEBHOOK_COLUMNS};
 use crate::engine::store::StoreResult;
 use mysql::prelude::Queryable;
-use mysql::{Row, Transaction, Value};
+use mysql::{Row, Transaction};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -99,16 +99,15 @@ pub(crate) fn claim_due(
         }
         let ids: Vec<String> = claimed.iter().map(|c| c.id.clone()).collect();
         let lease = ctx.db(lease_until);
-        for piece in id_pieces(&ids) {
-            let sql = format!(
-                "UPDATE {} SET lease_owner = ?, lease_until = ?, next_attempt_at = ? WHERE id IN ({})",
-                ctx.t.deliveries,
-                marks(piece.len())
-            );
-            let mut args: Vec<Value> = vec![owner.into(), lease.into(), lease.into()];
-            args.extend(piece);
-            tx.exec_drop(sql, args)?;
-        }
+        change_in(
+            tx,
+            &format!(
+                "UPDATE {} SET lease_owner = ?, lease_until = ?, next_attempt_at = ? WHERE id IN ({{in}})",
+                ctx.t.deliveries
+            ),
+            &[owner.into(), lease.into(), lease.into()],
+            &ids,
+        )?;
         let message_ids: Vec<String> = claimed.iter().map(|c| c.message_id.clone()).collect();
         let messages = messages(tx, ctx, &message_ids)?;
         Ok(claimed
@@ -229,17 +228,14 @@ fn webhooks_by_id(
     } else {
         ""
     };
+    let sql = format!(
+        "SELECT {WEBHOOK_COLUMNS} FROM {} WHERE id IN ({{in}}){live}",
+        ctx.t.webhooks
+    );
     let mut out = HashMap::new();
-    for piece in id_pieces(&ids) {
-        let sql = format!(
-            "SELECT {WEBHOOK_COLUMNS} FROM {} WHERE id IN ({}){live}",
-            ctx.t.webhooks,
-            marks(piece.len())
-        );
-        for row in q.exec::<Row, _, _>(sql, piece)? {
-            let w = webhook_from_row(row, ctx)?;
-            out.insert(w.id, w);
-        }
+    for row in select_in(q, &sql, &[], &ids)? {
+        let w = webhook_from_row(row, ctx)?;
+        out.insert(w.id, w);
     }
     Ok(out)
 }
@@ -263,22 +259,19 @@ fn messages(
     let mut unique: Vec<String> = ids.to_vec();
     unique.sort();
     unique.dedup();
+    let sql = format!(
+        "SELECT id, payload, created_at, network_id FROM {} WHERE id IN ({{in}})",
+        ctx.t.messages
+    );
     let mut out = HashMap::new();
-    for piece in id_pieces(&unique) {
-        let sql = format!(
-            "SELECT id, payload, created_at, network_id FROM {} WHERE id IN ({})",
-            ctx.t.messages,
-            marks(piece.len())
-        );
-        for mut r in q.exec::<Row, _, _>(sql, piece)? {
-            let id: String = col(&mut r, 0)?;
-            let message = StoredMessage {
-                payload: Arc::new(col(&mut r, 1)?),
-                created_at: ctx.local(col(&mut r, 2)?),
-                network_id: col(&mut r, 3)?,
-            };
-            out.insert(id, message);
-        }
+    for mut r in select_in(q, &sql, &[], &unique)? {
+        let id: String = col(&mut r, 0)?;
+        let message = StoredMessage {
+            payload: Arc::new(col(&mut r, 1)?),
+            created_at: ctx.local(col(&mut r, 2)?),
+            network_id: col(&mut r, 3)?,
+        };
+        out.insert(id, message);
     }
     Ok(out)
 }

@@ -3,7 +3,7 @@
 
 use crate::engine::model::*;
 use crate::engine::stats::Histogram;
-use crate::engine::store::mysql::{col, id_pieces, marks, Ctx, MysqlStore, Res};
+use crate::engine::store::mysql::{change_in, col, select_in, Ctx, MysqlStore, Res};
 use crate::engine::store::shared::{headers_from_json, hour_of, rebucket};
 use crate::engine::store::StoreResult;
 use mysql::prelude::Queryable;
@@ -108,41 +108,42 @@ fn delivery_rows(
         });
     }
     let ids: Vec<String> = out.iter().map(|d| d.id.clone()).collect();
-    let mut attempts = attempts_for(q, ctx, &ids)?;
+    let mut attempts: HashMap<String, Vec<AttemptView>> = HashMap::new();
+    for (id, attempt) in attempts_of(q, ctx, &ids)? {
+        attempts.entry(id).or_default().push(attempt);
+    }
     for view in &mut out {
         view.attempts = attempts.remove(&view.id).unwrap_or_default();
     }
     Ok(out)
 }
 
-/// The attempts of these deliveries, oldest first: one query per piece, not one per delivery.
-fn attempts_for(
+/// The attempts of these deliveries as (delivery id, attempt), oldest first: one query per
+/// piece of ids, not one per delivery.
+pub(crate) fn attempts_of(
     q: &mut impl Queryable,
     ctx: &Ctx,
     ids: &[String],
-) -> Res<HashMap<String, Vec<AttemptView>>> {
-    let mut out: HashMap<String, Vec<AttemptView>> = HashMap::new();
-    for piece in id_pieces(ids) {
-        let sql = format!(
-            "SELECT delivery_id, `time`, url, request_headers, status_code, duration_ms, error, \
-             response_headers, response_body FROM {} WHERE delivery_id IN ({}) ORDER BY id",
-            ctx.t.attempts,
-            marks(piece.len())
-        );
-        for mut r in q.exec::<Row, _, _>(sql, piece)? {
-            let delivery_id: String = col(&mut r, 0)?;
-            let view = AttemptView {
-                time_ms: ctx.local(col(&mut r, 1)?),
-                url: col(&mut r, 2)?,
-                request_headers: headers_from_json(col::<Option<String>>(&mut r, 3)?.as_deref()),
-                status_code: col(&mut r, 4)?,
-                duration_ms: col(&mut r, 5)?,
-                error: col(&mut r, 6)?,
-                response_headers: headers_from_json(col::<Option<String>>(&mut r, 7)?.as_deref()),
-                response_body: col(&mut r, 8)?,
-            };
-            out.entry(delivery_id).or_default().push(view);
-        }
+) -> Res<Vec<(String, AttemptView)>> {
+    let sql = format!(
+        "SELECT delivery_id, `time`, url, request_headers, status_code, duration_ms, error, \
+         response_headers, response_body FROM {} WHERE delivery_id IN ({{in}}) ORDER BY id",
+        ctx.t.attempts
+    );
+    let mut out = Vec::new();
+    for mut r in select_in(q, &sql, &[], ids)? {
+        let delivery_id: String = col(&mut r, 0)?;
+        let view = AttemptView {
+            time_ms: ctx.local(col(&mut r, 1)?),
+            url: col(&mut r, 2)?,
+            request_headers: headers_from_json(col::<Option<String>>(&mut r, 3)?.as_deref()),
+            status_code: col(&mut r, 4)?,
+            duration_ms: col(&mut r, 5)?,
+            error: col(&mut r, 6)?,
+            response_headers: headers_from_json(col::<Option<String>>(&mut r, 7)?.as_deref()),
+            response_body: col(&mut r, 8)?,
+        };
+        out.push((delivery_id, view));
     }
     Ok(out)
 }
@@ -328,30 +329,21 @@ pub(crate) fn prune(store: &mut MysqlStore, before: i64, limit: usize) -> StoreR
         }
         messages.sort();
         messages.dedup();
-        let mut report = PruneReport::default();
-        for piece in id_pieces(&ids) {
-            let list = marks(piece.len());
-            tx.exec_drop(
-                format!("DELETE FROM {} WHERE delivery_id IN ({list})", t.attempts),
-                piece.clone(),
-            )?;
-            report.attempts += tx.affected_rows();
-            tx.exec_drop(format!("DELETE FROM {} WHERE id IN ({list})", t.deliveries), piece)?;
-            report.deliveries += tx.affected_rows();
-        }
-        for piece in id_pieces(&messages) {
-            tx.exec_drop(
-                format!(
-                    "DELETE FROM {m} WHERE id IN ({}) AND NOT EXISTS \
+        let delete = |table: &str, column: &str| format!("DELETE FROM {table} WHERE {column} IN ({{in}})");
+        Ok(PruneReport {
+            attempts: change_in(tx, &delete(&t.attempts, "delivery_id"), &[], &ids)?,
+            deliveries: change_in(tx, &delete(&t.deliveries, "id"), &[], &ids)?,
+            messages: change_in(
+                tx,
+                &format!(
+                    "DELETE FROM {m} WHERE id IN ({{in}}) AND NOT EXISTS \
                      (SELECT 1 FROM {d} d WHERE d.message_id = {m}.id)",
-                    marks(piece.len()),
                     m = t.messages,
                     d = t.deliveries
                 ),
-                piece,
-            )?;
-            report.messages += tx.affected_rows();
-        }
-        Ok(report)
+                &[],
+                &messages,
+            )?,
+        })
     })
 }

@@ -3,7 +3,9 @@
 
 use crate::engine::model::*;
 use crate::engine::stats::Histogram;
-use crate::engine::store::mysql::{col, id_pieces, marks, pieces, Ctx, Fault, MysqlStore, Res};
+use crate::engine::store::mysql::{
+    change_in, col, marks, pieces, select_in, Ctx, Fault, MysqlStore, Res,
+};
 use crate::engine::store::mysql_webhooks::bump_version;
 use crate::engine::store::shared::{stats_deltas, to_json, webhook_deltas, FailingSince};
 use crate::engine::store::{Outcome, PersistItem, StoreErrorKind, StoreResult, Transition};
@@ -38,24 +40,27 @@ pub(crate) fn persist(
     }
 }
 
+/// Of these ids, those `table` holds (with `condition` on the row, if any).
+pub(crate) fn ids_in(
+    q: &mut impl Queryable,
+    table: &str,
+    ids: &[String],
+    condition: &str,
+) -> Res<Vec<String>> {
+    let sql = format!("SELECT id FROM {table} WHERE id IN ({{in}}){condition}");
+    select_in(q, &sql, &[], ids)?
+        .into_iter()
+        .map(|mut row| col::<String>(&mut row, 0))
+        .collect()
+}
+
 /// The ids of these messages already stored.
 pub(crate) fn stored_messages(
     q: &mut impl Queryable,
     ctx: &Ctx,
     ids: &[String],
 ) -> Res<HashSet<String>> {
-    let mut out = HashSet::new();
-    for piece in id_pieces(ids) {
-        let sql = format!(
-            "SELECT id FROM {} WHERE id IN ({})",
-            ctx.t.messages,
-            marks(piece.len())
-        );
-        for mut row in q.exec::<Row, _, _>(sql, piece)? {
-            out.insert(col::<String>(&mut row, 0)?);
-        }
-    }
-    Ok(out)
+    Ok(ids_in(q, &ctx.t.messages, ids, "")?.into_iter().collect())
 }
 
 pub(crate) fn message_row(m: &NewMessage, ctx: &Ctx) -> [Value; 5] {
@@ -251,17 +256,12 @@ pub(crate) fn record(
                 .map(|o| o.delivery_id.as_str())
                 .collect();
             ids.sort_unstable();
-            for piece in id_pieces(&ids) {
-                let sql = format!(
-                    "UPDATE {} SET status = ?, attempt_count = attempt_count + 1, next_attempt_at = NULL, \
-                     lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id IN ({})",
-                    t.deliveries,
-                    marks(piece.len())
-                );
-                let mut args: Vec<Value> = vec![status.as_str().into(), db_now.into()];
-                args.extend(piece);
-                tx.exec_drop(sql, args)?;
-            }
+            let sql = format!(
+                "UPDATE {} SET status = ?, attempt_count = attempt_count + 1, next_attempt_at = NULL, \
+                 lease_owner = NULL, lease_until = NULL, updated_at = ? WHERE id IN ({{in}})",
+                t.deliveries
+            );
+            change_in(tx, &sql, &[status.as_str().into(), db_now.into()], &ids)?;
         }
         let retry_sql = format!(
             "UPDATE {} SET status = 'retrying', attempt_count = attempt_count + 1, next_attempt_at = ?, \
@@ -431,17 +431,12 @@ pub(crate) fn release(
         return Ok(());
     }
     store.tx(|tx, ctx| {
-        for piece in id_pieces(delivery_ids) {
-            let sql = format!(
-                "UPDATE {} SET lease_owner = NULL, lease_until = NULL, next_attempt_at = ? \
-                 WHERE lease_owner = ? AND id IN ({})",
-                ctx.t.deliveries,
-                marks(piece.len())
-            );
-            let mut args: Vec<Value> = vec![ctx.db(now).into(), owner.into()];
-            args.extend(piece);
-            tx.exec_drop(sql, args)?;
-        }
+        let sql = format!(
+            "UPDATE {} SET lease_owner = NULL, lease_until = NULL, next_attempt_at = ? \
+             WHERE lease_owner = ? AND id IN ({{in}})",
+            ctx.t.deliveries
+        );
+        change_in(tx, &sql, &[ctx.db(now).into(), owner.into()], delivery_ids)?;
         Ok(())
     })
 }
@@ -451,17 +446,11 @@ pub(crate) fn unattempted(
     delivery_ids: &[String],
 ) -> StoreResult<Vec<String>> {
     store.run(|conn, ctx| {
-        let mut out = Vec::new();
-        for piece in id_pieces(delivery_ids) {
-            let sql = format!(
-                "SELECT id FROM {} WHERE id IN ({}) AND status = 'pending' AND attempt_count = 0",
-                ctx.t.deliveries,
-                marks(piece.len())
-            );
-            for mut r in conn.exec::<Row, _, _>(sql, piece)? {
-                out.push(col::<String>(&mut r, 0)?);
-            }
-        }
-        Ok(out)
+        ids_in(
+            conn,
+            &ctx.t.deliveries,
+            delivery_ids,
+            " AND status = 'pending' AND attempt_count = 0",
+        )
     })
 }

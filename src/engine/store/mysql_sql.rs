@@ -2,7 +2,8 @@
 //! for lists of values, and what a driver error means for the caller and the connection.
 
 use crate::engine::store::{StoreError, StoreErrorKind};
-use mysql::{Row, Value};
+use mysql::prelude::Queryable;
+use mysql::{Row, Transaction, Value};
 
 /// What goes wrong inside a store call: the driver's error or a row that does not decode.
 pub(crate) enum Fault {
@@ -85,6 +86,40 @@ pub(crate) fn id_pieces<T: Clone + Into<Value>>(ids: &[T]) -> Vec<Vec<Value>> {
         out.push(values);
     }
     out
+}
+
+/// The rows of `sql`, whose list is written `IN ({in})`, for every piece of `ids` (each piece
+/// bound after the values in `before`).
+pub(crate) fn select_in<T: Clone + Into<Value>>(
+    q: &mut impl Queryable,
+    sql: &str,
+    before: &[Value],
+    ids: &[T],
+) -> Res<Vec<Row>> {
+    let mut rows = Vec::new();
+    for piece in id_pieces(ids) {
+        let statement = sql.replace("{in}", &marks(piece.len()));
+        let args: Vec<Value> = before.iter().cloned().chain(piece).collect();
+        rows.extend(q.exec::<Row, _, _>(statement, args)?);
+    }
+    Ok(rows)
+}
+
+/// `select_in` for a statement that changes rows: how many it changed (matched).
+pub(crate) fn change_in<T: Clone + Into<Value>>(
+    tx: &mut Transaction<'_>,
+    sql: &str,
+    before: &[Value],
+    ids: &[T],
+) -> Res<u64> {
+    let mut changed = 0;
+    for piece in id_pieces(ids) {
+        let statement = sql.replace("{in}", &marks(piece.len()));
+        let args: Vec<Value> = before.iter().cloned().chain(piece).collect();
+        tx.exec_drop(statement, args)?;
+        changed += tx.affected_rows();
+    }
+    Ok(changed)
 }
 
 /// Whether connecting failed because the server cannot be reached (down, restarting, full):

@@ -3,13 +3,14 @@
 
 use crate::engine::model::*;
 use crate::engine::stats::Histogram;
-use crate::engine::store::mysql::{col, id_pieces, marks, Ctx, Fault, MysqlStore, Res};
+use crate::engine::store::mysql::{col, marks, select_in, Ctx, Fault, MysqlStore, Res};
+use crate::engine::store::mysql_log::attempts_of;
 use crate::engine::store::mysql_queue::{
-    insert_rows, message_row, stored_messages, ATTEMPT_COLUMNS, DELIVERY_COLUMNS, IGNORE,
+    ids_in, insert_rows, message_row, stored_messages, ATTEMPT_COLUMNS, DELIVERY_COLUMNS, IGNORE,
     MESSAGE_COLUMNS,
 };
 use crate::engine::store::mysql_webhooks::{bump_version, webhook_from_row, WEBHOOK_COLUMNS};
-use crate::engine::store::shared::{headers_from_json, to_json};
+use crate::engine::store::shared::to_json;
 use crate::engine::store::transfer::{
     different_webhook_message, stats_key, Export, Imported, Section, StoredDelivery,
 };
@@ -87,7 +88,7 @@ pub(crate) fn export(
                 message_ids.dedup();
                 page.messages = messages(conn, ctx, &message_ids)?;
                 let ids: Vec<String> = page.deliveries.iter().map(|d| d.id.clone()).collect();
-                page.attempts = attempts(conn, ctx, &ids)?;
+                page.attempts = attempts_of(conn, ctx, &ids)?;
             }
             Section::Stats => {
                 let (webhook, hour) = stats_key(after);
@@ -126,58 +127,23 @@ pub(crate) fn export(
 }
 
 fn messages(q: &mut impl Queryable, ctx: &Ctx, ids: &[String]) -> Res<Vec<NewMessage>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for piece in id_pieces(ids) {
-        let sql = format!(
-            "SELECT id, network_id, event, payload, created_at FROM {} WHERE id IN ({})",
-            ctx.t.messages,
-            marks(piece.len())
-        );
-        for mut r in q.exec::<Row, _, _>(sql, piece)? {
-            out.push(NewMessage {
+    let sql = format!(
+        "SELECT id, network_id, event, payload, created_at FROM {} WHERE id IN ({{in}})",
+        ctx.t.messages
+    );
+    select_in(q, &sql, &[], ids)?
+        .into_iter()
+        .map(|mut r| {
+            Ok(NewMessage {
                 id: col(&mut r, 0)?,
                 network_id: col(&mut r, 1)?,
                 event: col(&mut r, 2)?,
                 payload: col(&mut r, 3)?,
                 created_at: ctx.local(col(&mut r, 4)?),
                 spooled: 0,
-            });
-        }
-    }
-    Ok(out)
-}
-
-fn attempts(q: &mut impl Queryable, ctx: &Ctx, ids: &[String]) -> Res<Vec<(String, AttemptView)>> {
-    let mut out = Vec::new();
-    for piece in id_pieces(ids) {
-        let sql = format!(
-            "SELECT delivery_id, `time`, url, request_headers, status_code, duration_ms, error, \
-             response_headers, response_body FROM {} WHERE delivery_id IN ({}) ORDER BY id",
-            ctx.t.attempts,
-            marks(piece.len())
-        );
-        for mut r in q.exec::<Row, _, _>(sql, piece)? {
-            let delivery_id: String = col(&mut r, 0)?;
-            out.push((
-                delivery_id,
-                AttemptView {
-                    time_ms: ctx.local(col(&mut r, 1)?),
-                    url: col(&mut r, 2)?,
-                    request_headers: headers_from_json(
-                        col::<Option<String>>(&mut r, 3)?.as_deref(),
-                    ),
-                    status_code: col(&mut r, 4)?,
-                    duration_ms: col(&mut r, 5)?,
-                    error: col(&mut r, 6)?,
-                    response_headers: headers_from_json(
-                        col::<Option<String>>(&mut r, 7)?.as_deref(),
-                    ),
-                    response_body: col(&mut r, 8)?,
-                },
-            ));
-        }
-    }
-    Ok(out)
+            })
+        })
+        .collect()
 }
 
 pub(crate) fn import(store: &mut MysqlStore, page: &Export) -> StoreResult<Imported> {
@@ -203,7 +169,9 @@ pub(crate) fn import(store: &mut MysqlStore, page: &Export) -> StoreResult<Impor
         })?;
         // Deliveries already here were copied with their attempts: both skipped.
         let ids: Vec<String> = page.deliveries.iter().map(|d| d.id.clone()).collect();
-        let stored = stored_deliveries(tx, ctx, &ids)?;
+        let stored: HashSet<String> = ids_in(tx, &ctx.t.deliveries, &ids, "")?
+            .into_iter()
+            .collect();
         let fresh: Vec<&StoredDelivery> = page
             .deliveries
             .iter()
@@ -332,21 +300,6 @@ fn webhook_values(w: &Webhook, ctx: &Ctx) -> Vec<Value> {
         w.last_status.clone().into(),
         w.last_status_code.into(),
     ]
-}
-
-fn stored_deliveries(q: &mut impl Queryable, ctx: &Ctx, ids: &[String]) -> Res<HashSet<String>> {
-    let mut out = HashSet::new();
-    for piece in id_pieces(ids) {
-        let sql = format!(
-            "SELECT id FROM {} WHERE id IN ({})",
-            ctx.t.deliveries,
-            marks(piece.len())
-        );
-        for mut row in q.exec::<Row, _, _>(sql, piece)? {
-            out.insert(col::<String>(&mut row, 0)?);
-        }
-    }
-    Ok(out)
 }
 
 /// A delivery row without a lease; `next_attempt_at` set exactly while it waits (the index the
