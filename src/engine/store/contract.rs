@@ -25,7 +25,7 @@ fn webhook(store: &mut dyn Store, name: &str) -> i64 {
         .unwrap()
 }
 
-fn message(n: usize, event: &str) -> NewMessage {
+pub(super) fn message(n: usize, event: &str) -> NewMessage {
     NewMessage {
         id: format!("msg_{n:06}"),
         network_id: DEFAULT_NETWORK,
@@ -63,7 +63,7 @@ fn queue(
     items.iter().map(|i| i.deliveries[0].0.clone()).collect()
 }
 
-fn outcome(job: &Job, transition: Transition, code: u16, time: i64) -> Outcome {
+pub(super) fn outcome(job: &Job, transition: Transition, code: u16, time: i64) -> Outcome {
     Outcome {
         delivery_id: job.delivery_id.clone(),
         webhook_id: job.target.webhook_id,

@@ -169,19 +169,27 @@ fn persist_batched(
     if inserted < fresh.len() as u64 {
         return Err(Fault::Refused(StoreErrorKind::Other, RACED.into()));
     }
-    let deliveries: Vec<[Value; 11]> = fresh
+    let deliveries = fresh
         .iter()
         .flat_map(|i| delivery_rows(i, ctx, owner, lease_until, now))
         .collect();
+    insert_deliveries(tx, ctx, deliveries)?;
+    Ok(())
+}
+
+pub(crate) fn insert_deliveries(
+    tx: &mut Transaction<'_>,
+    ctx: &Ctx,
+    rows: Vec<[Value; 11]>,
+) -> Res<u64> {
     insert_rows(
         tx,
         IGNORE,
         &ctx.t.deliveries,
         DELIVERY_COLUMNS,
-        deliveries,
+        rows,
         |_| 128,
-    )?;
-    Ok(())
+    )
 }
 
 /// Message by message, each insert telling whether this transaction stored it (it waits for a
@@ -206,15 +214,7 @@ fn persist_one_by_one(
         if inserted == 0 {
             continue;
         }
-        let deliveries = delivery_rows(item, ctx, owner, lease_until, now);
-        insert_rows(
-            tx,
-            IGNORE,
-            &ctx.t.deliveries,
-            DELIVERY_COLUMNS,
-            deliveries,
-            |_| 128,
-        )?;
+        insert_deliveries(tx, ctx, delivery_rows(item, ctx, owner, lease_until, now))?;
     }
     Ok(())
 }

@@ -6,7 +6,7 @@ use crate::engine::stats::Histogram;
 use crate::engine::store::mysql::{col, marks, select_in, Ctx, Fault, MysqlStore, Res};
 use crate::engine::store::mysql_log::attempts_of;
 use crate::engine::store::mysql_queue::{
-    ids_in, insert_rows, message_row, stored_messages, ATTEMPT_COLUMNS, DELIVERY_COLUMNS, IGNORE,
+    ids_in, insert_deliveries, insert_rows, message_row, stored_messages, ATTEMPT_COLUMNS, IGNORE,
     MESSAGE_COLUMNS,
 };
 use crate::engine::store::mysql_webhooks::{bump_version, webhook_from_row, WEBHOOK_COLUMNS};
@@ -179,14 +179,7 @@ pub(crate) fn import(store: &mut MysqlStore, page: &Export) -> StoreResult<Impor
             .collect();
         done.skipped += (page.deliveries.len() - fresh.len()) as u64;
         let rows = fresh.iter().map(|d| delivery_row(d, ctx)).collect();
-        done.deliveries += insert_rows(
-            tx,
-            IGNORE,
-            &ctx.t.deliveries,
-            DELIVERY_COLUMNS,
-            rows,
-            |_| 128,
-        )?;
+        done.deliveries += insert_deliveries(tx, ctx, rows)?;
         let fresh_ids: HashSet<&str> = fresh.iter().map(|d| d.id.as_str()).collect();
         let attempts: Vec<[Value; 9]> = page
             .attempts
