@@ -69,8 +69,38 @@ fn throughput_sqlite_vs_mysql() {
     let mut sqlite =
         crate::engine::store::sqlite::SqliteStore::open(&dir.join("umw.sqlite")).unwrap();
     run("sqlite", &mut sqlite);
-    let _ = std::fs::remove_dir_all(&dir);
     if let Some(mut mysql) = open_for_test("bench") {
         run("mariadb", &mut mysql);
     }
+    // Moving over: 20 000 waiting deliveries (with their messages) from SQLite into MariaDB.
+    let mut from =
+        crate::engine::store::sqlite::SqliteStore::open(&dir.join("copy.sqlite")).unwrap();
+    let webhook = hook(&mut from, "copy");
+    for (i, chunk) in messages(0, 20_000).chunks(500).enumerate() {
+        persist(&mut from, webhook, chunk, &format!("c{i}"), T0).unwrap();
+    }
+    if let Some(mut into) = open_for_test("benchcopy") {
+        let options = crate::engine::store::transfer::CopyOptions::default();
+        let started = Instant::now();
+        let mut cursor = None;
+        loop {
+            let step = crate::engine::store::transfer::copy_step(
+                &mut from,
+                &mut into,
+                cursor.as_ref(),
+                &options,
+            )
+            .unwrap();
+            match step.cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        let rate = 20_000.0 / started.elapsed().as_secs_f64();
+        println!(
+            "   copy: sqlite -> mariadb {rate:>8.0} deliveries/s (batches of {})",
+            options.batch
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
