@@ -190,6 +190,24 @@ namespace {
     function umw_stats(): array {}
 
     /**
+     * Copy this network's store (`umw.store`) into the store `$to` names — an absolute SQLite path,
+     * a `mysql://` URL, or `env:NAME` / `file:/path` holding one, as `umw.store` accepts: webhooks
+     * with their ids and secrets (the previous secret and its grace period too), waiting deliveries
+     * with their messages and earlier attempts, the hourly statistics and, with `with_log`, the
+     * finished deliveries with their attempts. One batch per call: call again with the returned
+     * `cursor` until `done`. Safe to repeat: what is already there is skipped. Never prints a
+     * password (`from` and `to` are shown without it).
+     *
+     * Options: `with_log` (bool, default false), `with_stats` (bool, default true), `batch` (rows
+     * per call, 1 to 5000, default 500), `cursor` (from the previous call; absent or null to start).
+     *
+     * @param string $to
+     * @param array|null $options
+     * @return array{from: string, to: string, webhooks: int, messages: int, deliveries: int, attempts: int, stats: int, skipped: int, copied: int, position: int, total: int, cursor: ?string, done: bool}
+     */
+    function umw_store_copy(string $to, ?array $options = null): array {}
+
+    /**
      * Change some fields of a webhook (only those given, atomically); returns the updated webhook.
      *
      * @param int $id

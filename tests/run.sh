@@ -21,8 +21,19 @@ suite() {
 cargo build --release || { echo "build failed"; exit 1; }
 export UMW_EXT="$PWD/target/release/libumw.so"
 
+# A private MariaDB for the store contract suite's MySQL backend (unit) and the store-copy test
+# (core); stopped however this script ends.
+export UMW_MYSQL_STATE="${UMW_MYSQL_STATE:-$(mktemp -d /tmp/umw-mysql.XXXXXX)}"
+trap 'bash tests/mysql/server.sh stop >/dev/null 2>&1' EXIT
+if bash tests/mysql/server.sh start; then
+  eval "$(bash tests/mysql/server.sh env)"
+else
+  echo "tests/mysql/server.sh start failed: the MySQL contract cases will fail"
+fi
+export UMW_REQUIRE_MYSQL=1
+
 suite unit        cargo test --release --lib
-suite core        cargo test --release --test core --test api
+suite core        cargo test --release --test core --test api --test store_migrate
 suite changes     cargo test --release --test changes -- --test-threads=2
 suite trust       cargo test --release --test trust -- --test-threads=2
 suite faults      cargo test --release --test faults -- --test-threads=1

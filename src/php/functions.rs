@@ -10,7 +10,7 @@ use crate::php::convert::{encode_array, json_to_array, zval_to_json, Fields};
 use crate::php::errors::{from_engine, value_error};
 use crate::php::load_settings;
 use crate::php::memory::ensure_room;
-use crate::php::{deliveries, status, webhooks};
+use crate::php::{deliveries, status, store, webhooks};
 use ext_php_rs::boxed::ZBox;
 use ext_php_rs::prelude::*;
 use ext_php_rs::types::ZendHashTable;
@@ -194,5 +194,7 @@ pub fn register(module: ModuleBuilder) -> ModuleBuilder {
         .function(wrap_function!(umw_emit))
         .function(wrap_function!(umw_event_types))
         .function(wrap_function!(umw_register_event_type));
-    status::register(deliveries::register(webhooks::register(module)))
+    store::register(status::register(deliveries::register(webhooks::register(
+        module,
+    ))))
 }

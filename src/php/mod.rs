@@ -10,6 +10,7 @@ mod errors;
 mod functions;
 mod memory;
 mod status;
+mod store;
 mod webhooks;
 
 use crate::engine::config::{Settings, SETTINGS};

@@ -27,5 +27,6 @@ final class Commands {
 				'longdesc'  => "## EXAMPLES\n\n    \$ wp umw import ultimate-multisite\n    Success: 3 created, 0 updated, 0 skipped.",
 			)
 		);
+		\WP_CLI::add_command( 'umw store', StoreCommand::class );
 	}
 }

@@ -25,7 +25,7 @@ fn webhook(store: &mut dyn Store, name: &str) -> i64 {
         .unwrap()
 }
 
-fn message(n: usize, event: &str) -> NewMessage {
+pub(super) fn message(n: usize, event: &str) -> NewMessage {
     NewMessage {
         id: format!("msg_{n:06}"),
         network_id: DEFAULT_NETWORK,
@@ -63,7 +63,7 @@ fn queue(
     items.iter().map(|i| i.deliveries[0].0.clone()).collect()
 }
 
-fn outcome(job: &Job, transition: Transition, code: u16, time: i64) -> Outcome {
+pub(super) fn outcome(job: &Job, transition: Transition, code: u16, time: i64) -> Outcome {
     Outcome {
         delivery_id: job.delivery_id.clone(),
         webhook_id: job.target.webhook_id,
@@ -1129,7 +1129,7 @@ macro_rules! contract_suite {
     };
 }
 
-fn sqlite(test: &str) -> Option<Box<dyn Store>> {
+pub(super) fn sqlite(test: &str) -> Option<Box<dyn Store>> {
     let dir = std::env::temp_dir().join(format!("umw-contract-{test}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store = crate::engine::store::sqlite::SqliteStore::open(&dir.join("umw.sqlite")).ok()?;
@@ -1137,3 +1137,10 @@ fn sqlite(test: &str) -> Option<Box<dyn Store>> {
 }
 
 contract_suite!(on_sqlite, sqlite);
+
+pub(super) fn mysql(test: &str) -> Option<Box<dyn Store>> {
+    let store = crate::engine::store::mysql_tests::open_for_test(test)?;
+    Some(Box::new(store))
+}
+
+contract_suite!(on_mysql, mysql);

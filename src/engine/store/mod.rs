@@ -10,12 +10,27 @@
 //! differ) moves them onto its own clock, so leases and due times compare on one clock.
 
 pub mod location;
+pub mod mysql;
+mod mysql_claim;
+mod mysql_log;
+mod mysql_queue;
+mod mysql_schema;
+mod mysql_sql;
+mod mysql_transfer;
+mod mysql_webhooks;
 mod shared;
 pub mod sqlite;
 mod sqlite_schema;
+pub mod transfer;
 
 #[cfg(test)]
 mod contract;
+#[cfg(test)]
+mod contract_transfer;
+#[cfg(test)]
+mod mysql_bench;
+#[cfg(test)]
+mod mysql_tests;
 
 use crate::engine::model::*;
 pub use location::StoreLocation;
@@ -206,17 +221,27 @@ pub trait Store: Send {
     /// Give freed space back (a bounded step; SQLite's incremental vacuum).
     fn reclaim_space(&mut self) -> StoreResult<()>;
     fn health(&mut self) -> StoreHealth;
+    /// One page of `section` in key order after `after` (`""`: from the start), for copying into
+    /// another store (`transfer`); times on the caller's clock, no leases.
+    fn export(
+        &mut self,
+        section: transfer::Section,
+        after: &str,
+        limit: usize,
+    ) -> StoreResult<transfer::Export>;
+    /// Write a page another store exported, in one transaction. Idempotent: messages, deliveries
+    /// (with their attempts) already here are skipped; a webhook already here (same id, same
+    /// creation time) is replaced by the incoming row; a different webhook under the same id is
+    /// a Conflict.
+    fn import(&mut self, page: &transfer::Export) -> StoreResult<transfer::Imported>;
+    /// How many rows `export` yields for `section` (a progress bar's total).
+    fn export_total(&mut self, section: transfer::Section) -> StoreResult<i64>;
 }
 
 /// Open the store `umw.store` names: the one place a backend is chosen.
 pub fn open(location: &StoreLocation) -> crate::engine::Result<Box<dyn Store>> {
     match location {
         StoreLocation::Sqlite { path } => Ok(Box::new(sqlite::SqliteStore::open(path)?)),
-        StoreLocation::Mysql(_) => Err(StoreError::new(
-            location.to_string(),
-            StoreErrorKind::Incompatible,
-            "this build of umw has no MySQL/MariaDB backend",
-        )
-        .into()),
+        StoreLocation::Mysql(m) => Ok(Box::new(mysql::MysqlStore::open(m)?)),
     }
 }

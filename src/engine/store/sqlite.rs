@@ -24,6 +24,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+mod transfer;
+
 pub struct SqliteStore {
     conn: Connection,
     path: PathBuf,
@@ -1138,5 +1140,28 @@ impl Store for SqliteStore {
             private: warnings.is_empty(),
             warnings,
         }
+    }
+
+    fn export(
+        &mut self,
+        section: crate::engine::store::transfer::Section,
+        after: &str,
+        limit: usize,
+    ) -> StoreResult<crate::engine::store::transfer::Export> {
+        self.export_page(section, after, limit)
+    }
+
+    fn import(
+        &mut self,
+        page: &crate::engine::store::transfer::Export,
+    ) -> StoreResult<crate::engine::store::transfer::Imported> {
+        self.import_page(page)
+    }
+
+    fn export_total(
+        &mut self,
+        section: crate::engine::store::transfer::Section,
+    ) -> StoreResult<i64> {
+        self.export_count(section)
     }
 }
