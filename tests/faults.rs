@@ -87,3 +87,26 @@ fn f9_agent_mode_php_killed_mid_burst() {
 fn f10_agent_absent_or_dead_falls_back() {
     agent::no_agent_falls_back();
 }
+
+#[path = "faults/multihost.rs"]
+mod multihost;
+
+#[test]
+fn f11_two_hosts_share_webhooks() {
+    multihost::webhooks_are_shared();
+}
+
+#[test]
+fn f12_two_hosts_eight_writers() {
+    multihost::writers_on_both_hosts();
+}
+
+#[test]
+fn f13_two_hosts_one_killed_for_good() {
+    multihost::host_killed_for_good();
+}
+
+#[test]
+fn f14_two_hosts_database_restarted() {
+    multihost::database_restarted();
+}

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
+pub(crate) fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     let deadline = Instant::now() + timeout;
     while !f() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -20,7 +20,7 @@ fn wait_until(what: &str, timeout: Duration, mut f: impl FnMut() -> bool) {
     }
 }
 
-fn spawn_group(name: &'static str, cmd: &mut Command, dir: &Path) -> Group {
+pub(crate) fn spawn_group(name: &'static str, cmd: &mut Command, dir: &Path) -> Group {
     use std::os::unix::process::CommandExt;
     let log = std::fs::File::create(dir.join(format!("{name}.out"))).unwrap();
     let child = cmd
@@ -34,7 +34,7 @@ fn spawn_group(name: &'static str, cmd: &mut Command, dir: &Path) -> Group {
 }
 
 /// One GET over a fresh connection (HTTP/1.0, read to close): (status, body).
-fn get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
+pub(crate) fn get(port: u16, path: &str) -> std::io::Result<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port))?;
     s.set_read_timeout(Some(Duration::from_secs(30)))?;
     write!(
