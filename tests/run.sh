@@ -39,6 +39,10 @@ suite trust       cargo test --release --test trust -- --test-threads=2
 suite faults      cargo test --release --test faults -- --test-threads=1
 suite stubs       bash scripts/stubs.sh --check
 suite wordpress   bash tests/wp/run.sh
+# The same plugin over HTTP with umw's tables in WordPress's own MariaDB database and a second web
+# server (its own PHP-FPM pool and spool) sharing them.
+suite wordpress-mysql env UMW_WP_STORE=mysql UMW_WP_HOST=127.0.0.8 UMW_WP_SECOND_HOST=127.0.0.9 \
+  UMW_WP_STATE=/tmp/umw-wp-mysql UMW_WP_ONLY=http bash tests/wp/run.sh
 [ -f bench/run.sh ] && suite bench-smoke bash bench/run.sh --quick
 # Last: it installs the package on this machine (and removes it again).
 suite deb         bash tests/deb.sh

@@ -7,7 +7,10 @@
 #   tests/wp/env.sh down     stop everything `up` started (by pid files)
 #   tests/wp/env.sh status   check that the front end answers
 #
-# Env: UMW_WP_STATE (default /tmp/umw-wp), UMW_EXT (extension .so), UMW_PLUGIN_DIR (default <repo>/php).
+# Env: UMW_WP_STATE (default /tmp/umw-wp), UMW_EXT (extension .so), UMW_PLUGIN_DIR (default <repo>/php),
+#      UMW_WP_HOST (127.x address, default 127.0.0.1), UMW_WP_STORE=mysql (umw's tables in WordPress's own
+#      database, prefix wp_umw_, instead of an SQLite file), UMW_WP_SECOND_HOST=127.x (a second web server:
+#      its own PHP-FPM pool and spool, nginx on that address, the same WordPress and store).
 # After `up`, "$UMW_WP_STATE/env" is a sourceable file with WP_DIR, URL, STORE, SOCKET, ... and
 # "$UMW_WP_STATE/env.json" the same as JSON.
 set -euo pipefail
@@ -206,7 +209,12 @@ SQL
   write_wp_config 0
 
   # ---------------------------------------------------------------- PHP (fpm + cli)
-  local STORE="$S/umw.sqlite"
+  local STORE="$S/umw.sqlite" STORE_INI
+  if [[ ${UMW_WP_STORE:-sqlite} == mysql ]]; then
+    # Beside WordPress's own tables, in its database (they travel with its backups).
+    STORE="mysql://$DB_USER:$DB_PASS@localhost/$DB_NAME?socket=$S/mysql/mysqld.sock"
+  fi
+  STORE_INI="\"$STORE\""   # quoted: a URL has characters php.ini treats as operators
   {
     cp /etc/php/8.2/fpm/php.ini /dev/stdout
     printf '\n; ---- umw test env ----\n'
@@ -222,14 +230,32 @@ SQL
     printf 'sendmail_path=/bin/true\n'
     [[ -n $UMW_EXT ]] && printf 'extension=%s\n' "$UMW_EXT"
     if [[ -n $UMW_EXT ]]; then
-      printf 'umw.store=%s\numw.allow_private_networks=1\numw.retry_schedule=1,2,4\n' "$STORE"
+      printf 'umw.store=%s\numw.spool_dir=%s\numw.allow_private_networks=1\numw.retry_schedule=1,2,4\n' "$STORE_INI" "$S/spool-a"
     fi
   } > "$S/php/cli.d/99-umw-test.ini"
   local umw_pool=""
   if [[ -n $UMW_EXT ]]; then
-    umw_pool="php_admin_value[umw.store] = $STORE
+    umw_pool="php_admin_value[umw.store] = $STORE_INI
 php_admin_flag[umw.allow_private_networks] = on
 php_admin_value[umw.retry_schedule] = 1,2,4"
+  fi
+  local second_pool=""
+  if [[ -n ${UMW_WP_SECOND_HOST:-} ]]; then
+    # Another web server of the same network: its own processes and spool, the same store.
+    second_pool="
+[umw-b]
+user = root
+group = root
+listen = $S/php/fpm-b.sock
+listen.mode = 0666
+pm = static
+pm.max_children = 2
+clear_env = no
+catch_workers_output = yes
+decorate_workers_output = no
+request_terminate_timeout = 120
+${umw_pool:+$umw_pool
+php_admin_value[umw.spool_dir] = $S/spool-b}"
   fi
   cat > "$S/php/php-fpm.conf" <<CONF
 [global]
@@ -250,6 +276,8 @@ catch_workers_output = yes
 decorate_workers_output = no
 request_terminate_timeout = 120
 $umw_pool
+${umw_pool:+php_admin_value[umw.spool_dir] = $S/spool-a}
+$second_pool
 CONF
   php-fpm8.2 -t -R -c "$S/php/php-fpm.ini" -y "$S/php/php-fpm.conf" > "$S/logs/php-fpm-test.log" 2>&1 \
     || { cat "$S/logs/php-fpm-test.log" >&2; die "php-fpm config test failed"; }
@@ -259,6 +287,33 @@ CONF
   log "php-fpm: up ($S/php/fpm.sock)"
 
   # ---------------------------------------------------------------- nginx
+  # One web server: nginx on <address>:80 in front of the PHP-FPM pool at <socket>.
+  server_block() {
+    cat <<BLOCK
+  server {
+    listen $1:80 default_server;
+    server_name $1 localhost;
+    root $W;
+    index index.php;
+    # WordPress subdirectory multisite
+    if (!-e \$request_filename) {
+      rewrite /wp-admin\$ \$scheme://\$host\$request_uri/ permanent;
+      rewrite ^(/[^/]+)?(/wp-.*) \$2 last;
+      rewrite ^(/[^/]+)?(/.*\.php) \$2 last;
+    }
+    location / { try_files \$uri \$uri/ /index.php?\$args; }
+    location ~ \.php\$ {
+      try_files \$uri =404;
+      include /etc/nginx/fastcgi_params;
+      fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
+      fastcgi_param HTTP_AUTHORIZATION \$http_authorization;
+      fastcgi_read_timeout 120s;
+      fastcgi_pass unix:$2;
+    }
+    location ~ /\.ht { deny all; }
+  }
+BLOCK
+  }
   cat > "$S/nginx/nginx.conf" <<CONF
 user root;
 worker_processes 2;
@@ -280,28 +335,8 @@ http {
   large_client_header_buffers 8 256k;
   fastcgi_buffers 16 64k;
   fastcgi_buffer_size 128k;
-  server {
-    listen $HOST:80 default_server;
-    server_name $HOST localhost;
-    root $W;
-    index index.php;
-    # WordPress subdirectory multisite
-    if (!-e \$request_filename) {
-      rewrite /wp-admin\$ \$scheme://\$host\$request_uri/ permanent;
-      rewrite ^(/[^/]+)?(/wp-.*) \$2 last;
-      rewrite ^(/[^/]+)?(/.*\.php) \$2 last;
-    }
-    location / { try_files \$uri \$uri/ /index.php?\$args; }
-    location ~ \.php\$ {
-      try_files \$uri =404;
-      include /etc/nginx/fastcgi_params;
-      fastcgi_param SCRIPT_FILENAME \$document_root\$fastcgi_script_name;
-      fastcgi_param HTTP_AUTHORIZATION \$http_authorization;
-      fastcgi_read_timeout 120s;
-      fastcgi_pass unix:$S/php/fpm.sock;
-    }
-    location ~ /\.ht { deny all; }
-  }
+$(server_block "$HOST" "$S/php/fpm.sock")
+$([[ -n ${UMW_WP_SECOND_HOST:-} ]] && server_block "$UMW_WP_SECOND_HOST" "$S/php/fpm-b.sock")
 }
 CONF
   nginx -e "$S/logs/nginx-error.log" -p "$S/nginx" -c "$S/nginx/nginx.conf" -t > "$S/logs/nginx-test.log" 2>&1 \
@@ -317,6 +352,8 @@ export UMW_WP_STATE='$S'
 export WP_DIR='$W'
 export WP_URL='$URL'
 export UMW_WP_HOST='$HOST'
+export UMW_WP_SECOND_HOST='${UMW_WP_SECOND_HOST:-}'
+export UMW_WP_STORE='${UMW_WP_STORE:-sqlite}'
 export URL='$URL'
 export STORE='$STORE'
 export UMW_STORE='$STORE'
