@@ -138,7 +138,7 @@ final class SiteHealthChecks {
 					'critical',
 					__( 'The umw delivery agent is not running', 'umw' ),
 					/* translators: %s: time of last heartbeat */
-					sprintf( __( 'Deliveries are left to a separate agent process, and it has not reported since %s. Nothing is sent until it runs again: start it (or its service).', 'umw' ), $beat ? Admin::format_time( $beat ) : __( 'ever', 'umw' ) )
+					sprintf( __( 'umw.delivery=agent leaves deliveries to the umw-agent service of each web server, and this one has not reported since %s. Meanwhile each PHP-FPM worker falls back to delivering itself (after umw.agent_fallback_seconds), which costs the requests it serves. Start it: systemctl enable --now umw-agent.', 'umw' ), $beat ? Admin::format_time( $beat ) : __( 'ever', 'umw' ) )
 				);
 			}
 			return self::result(
