@@ -84,6 +84,7 @@ final class DashboardPage {
 		echo '</div>';
 		if ( ! $hook ) {
 			self::render_webhooks_table( $hooks, $days );
+			SystemCard::render();
 		}
 		echo '</div>';
 	}
