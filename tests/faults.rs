@@ -84,6 +84,11 @@ fn f9_agent_mode_php_killed_mid_burst() {
 }
 
 #[test]
+fn f9b_agent_mode_fpm_workers_killed_mid_burst() {
+    agent::fpm_workers_killed_mid_burst();
+}
+
+#[test]
 fn f10_agent_absent_or_dead_falls_back() {
     agent::no_agent_falls_back();
 }

@@ -30,14 +30,20 @@ fn php(name: &str) -> Php {
         .set("umw.max_in_flight_per_webhook", "8")
 }
 
-struct Agent {
+pub struct Agent {
     child: Child,
 }
 
 impl Agent {
     fn start(php: &Php, log: &TempDir) -> Agent {
+        let spool = PathBuf::from(format!("{}.spool", php.store().display()));
+        Agent::start_with(&php.ini, &spool, log)
+    }
+
+    /// An agent with these settings, alive once it beats in `spool`.
+    pub fn start_with(ini: &[(String, String)], spool: &std::path::Path, log: &TempDir) -> Agent {
         let mut cmd = Command::new(agent_binary());
-        for (k, v) in &php.ini {
+        for (k, v) in ini {
             cmd.arg("-d").arg(format!("{k}={v}"));
         }
         let out = std::fs::File::create(log.path("agent.log")).unwrap();
@@ -49,7 +55,7 @@ impl Agent {
             .unwrap();
         let agent = Agent { child };
         // Alive once it beats.
-        let beat = PathBuf::from(format!("{}.spool/agent.json", php.store().display()));
+        let beat = spool.join("agent.json");
         let deadline = Instant::now() + Duration::from_secs(10);
         while !beat.exists() {
             assert!(
@@ -162,6 +168,51 @@ pub fn php_killed_mid_burst() {
     );
     assert!(t.emitted > 0);
     assert_eq!(t.lost, 0, "lost: {:?}", &t.lost_ids[..t.lost.min(5)]);
+}
+
+pub fn fpm_workers_killed_mid_burst() {
+    use crate::multihost::Host;
+    let rx = Receiver::ok();
+    let php = php("agent-fpm-kill");
+    register(&php, &rx.url("/"), "'*'");
+    let mut ini = php.ini.clone();
+    ini.retain(|(k, _)| k != "umw.spool_dir");
+    let host = Host::start("agent-fpm", &ini);
+    ini.push(("umw.spool_dir".into(), host.spool().display().to_string()));
+    let logs = TempDir::new("agent-fpm-logs");
+    let agent = Agent::start_with(&ini, &host.spool(), &logs);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let loader = {
+        let (stop, port) = (stop.clone(), host.port);
+        std::thread::spawn(move || {
+            let mut ids = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok((200, body)) = crate::fpm::get(port, "/emit.php?n=20") {
+                    ids.extend(ids_in(&body));
+                }
+            }
+            ids
+        })
+    };
+    // SIGKILL every worker (not the master, which starts new ones) a few times mid-burst.
+    let rounds = size(3, 10);
+    for _ in 0..rounds {
+        std::thread::sleep(Duration::from_millis(400));
+        host.kill_workers();
+    }
+    std::thread::sleep(Duration::from_millis(400));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let ids = loader.join().unwrap();
+    let t = wait_delivered(&ids, &[&rx], Duration::from_secs(60));
+    drop(agent);
+    report(
+        "agent mode, FPM workers SIGKILLed",
+        &format!("php-fpm in agent mode under load; every worker SIGKILLed {rounds} times mid-burst; the agent delivers"),
+        &t,
+        if t.lost == 0 { "ok" } else { "LOST" },
+    );
+    assert!(ids.len() > 100, "too few events acknowledged: {}", ids.len());
+    assert_eq!(t.lost, 0, "lost e.g. {:?}", &t.lost_ids[..t.lost.min(5)]);
 }
 
 pub fn no_agent_falls_back() {

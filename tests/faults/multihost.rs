@@ -48,16 +48,16 @@ fn settings(url: &str, durable: bool) -> Vec<(String, String)> {
 }
 
 /// One web server: its own PHP-FPM pool and nginx on its own port, its own spool.
-struct Host {
+pub struct Host {
     name: &'static str,
-    port: u16,
+    pub port: u16,
     dir: TempDir,
     fpm: Option<Group>,
     nginx: Option<Group>,
 }
 
 impl Host {
-    fn start(name: &'static str, ini: &[(String, String)]) -> Host {
+    pub fn start(name: &'static str, ini: &[(String, String)]) -> Host {
         let dir = TempDir::new(name);
         let d = dir.0.clone();
         for sub in ["www", "tmp"] {
@@ -168,11 +168,20 @@ impl Host {
         self.nginx.take();
     }
 
+    /// SIGKILL the pool's workers (the master stays and starts new ones).
+    pub fn kill_workers(&self) {
+        if let Some(fpm) = &self.fpm {
+            let _ = Command::new("pkill")
+                .args(["-KILL", "-P", &fpm.pid().to_string()])
+                .status();
+        }
+    }
+
     fn log(&self) -> String {
         std::fs::read_to_string(self.dir.path("fpm.log")).unwrap_or_default()
     }
 
-    fn spool(&self) -> PathBuf {
+    pub fn spool(&self) -> PathBuf {
         self.dir.path("spool")
     }
 }
