@@ -267,7 +267,9 @@ const CHROMIUM = process.env.UMW_CHROMIUM || '/usr/bin/chromium';
       h.eq(await page.locator('#umw-disabled-notice').count(), 1, 'one notice');
       h.contains(await page.textContent('#umw-disabled-notice'), 'Old CRM', 'names it');
       await shot('disabled-notice');
-      const dismissed = page.waitForResponse((r) => r.url().includes('admin-ajax.php') && r.request().method() === 'POST');
+      // This dismissal's own request (WordPress's heartbeat posts to admin-ajax.php too).
+      const dismissed = page.waitForResponse((r) => r.url().includes('admin-ajax.php') && r.request().method() === 'POST'
+        && (r.request().postData() || '').includes('umw_dismiss_disabled'));
       await page.click('#umw-disabled-notice .notice-dismiss');
       h.eq((await dismissed).status(), 200, 'dismissal saved');
       await page.reload();
