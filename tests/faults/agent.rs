@@ -211,7 +211,11 @@ pub fn fpm_workers_killed_mid_burst() {
         &t,
         if t.lost == 0 { "ok" } else { "LOST" },
     );
-    assert!(ids.len() > 100, "too few events acknowledged: {}", ids.len());
+    assert!(
+        ids.len() > 100,
+        "too few events acknowledged: {}",
+        ids.len()
+    );
     assert_eq!(t.lost, 0, "lost e.g. {:?}", &t.lost_ids[..t.lost.min(5)]);
 }
 

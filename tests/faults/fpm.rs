@@ -2,7 +2,8 @@
 //! all the time) behind nginx, a page that emits one event and prints its id, driven by
 //! concurrent HTTP clients. Every 200 response's event must be delivered.
 
-use crate::common::{extension, Php, Receiver, TempDir};
+use crate::common::{Php, Receiver};
+use crate::multihost::Host;
 use crate::support::*;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -65,108 +66,31 @@ pub fn scenario() {
     // The CLI runs share the FPM pool's store and settings.
     let php = Php::new("fpm");
     crate::common::register(&php, &receiver.url("/hook"), "['*']");
-
-    let dir = TempDir::new("fpm-nginx");
-    let d = dir.0.clone();
-    for sub in ["www", "tmp"] {
-        std::fs::create_dir_all(d.join(sub)).unwrap();
-    }
-    std::fs::write(
-        d.join("www/emit.php"),
-        "<?php echo umw_emit('payment_received', ['n' => (int)($_GET['n'] ?? 0), 'pid' => getmypid()]), \"\\n\";\n",
-    )
-    .unwrap();
-    let mut ini = format!("extension={}\n", extension().display());
-    for (k, v) in &php.ini {
-        ini.push_str(&format!("{k}={v}\n"));
-    }
-    ini.push_str("display_errors=stderr\nlog_errors=1\n");
-    std::fs::write(d.join("php.ini"), ini).unwrap();
-    let sock = d.join("fpm.sock");
-    std::fs::write(
-        d.join("php-fpm.conf"),
-        format!(
-            "[global]\npid = {d}/fpm.pid\nerror_log = {d}/fpm.log\ndaemonize = no\nlog_level = notice\n\n\
-             [pool]\nuser = root\ngroup = root\nlisten = {sock}\npm = dynamic\npm.max_children = 4\n\
-             pm.start_servers = 2\npm.min_spare_servers = 1\npm.max_spare_servers = 3\npm.max_requests = 5\n\
-             catch_workers_output = yes\nclear_env = no\n",
-            d = d.display(),
-            sock = sock.display()
-        ),
-    )
-    .unwrap();
-    let port = free_port();
-    std::fs::write(
-        d.join("nginx.conf"),
-        format!(
-            "daemon off;\nmaster_process on;\nuser root;\nworker_processes 2;\npid {d}/nginx.pid;\n\
-             error_log {d}/nginx-error.log;\nevents {{ worker_connections 1024; }}\nhttp {{\n\
-             access_log off;\nclient_body_temp_path {d}/tmp/body;\nfastcgi_temp_path {d}/tmp/fastcgi;\n\
-             proxy_temp_path {d}/tmp/proxy;\nuwsgi_temp_path {d}/tmp/uwsgi;\nscgi_temp_path {d}/tmp/scgi;\n\
-             server {{\n listen 127.0.0.1:{port};\n root {d}/www;\n location ~ \\.php$ {{\n\
-             include /etc/nginx/fastcgi_params;\n fastcgi_param SCRIPT_FILENAME $document_root$fastcgi_script_name;\n\
-             fastcgi_pass unix:{sock};\n }}\n}}\n}}\n",
-            d = d.display(),
-            sock = sock.display()
-        ),
-    )
-    .unwrap();
-
-    let mut fpm = spawn_group(
-        "php-fpm",
-        Command::new("php-fpm8.2")
-            .arg("-F")
-            .arg("-R")
-            .arg("-c")
-            .arg(d.join("php.ini"))
-            .arg("-y")
-            .arg(d.join("php-fpm.conf")),
-        &d,
+    let mut ini = php.ini.clone();
+    ini.retain(|(k, _)| k != "umw.spool_dir");
+    let mut host = Host::start_with(
+        "fpm-recycling",
+        &ini,
+        "pm = dynamic\npm.max_children = 4\npm.start_servers = 2\npm.min_spare_servers = 1\n\
+         pm.max_spare_servers = 3\npm.max_requests = 5",
     );
-    let nginx = spawn_group(
-        "nginx",
-        Command::new("nginx")
-            .arg("-c")
-            .arg(d.join("nginx.conf"))
-            .arg("-p")
-            .arg(&d)
-            .arg("-e")
-            .arg(d.join("nginx-startup.log")),
-        &d,
-    );
-    let logs = |d: &Path| {
-        ["php-fpm.out", "fpm.log", "nginx.out", "nginx-error.log"]
-            .iter()
-            .map(|f| {
-                format!(
-                    "--- {f}\n{}",
-                    std::fs::read_to_string(d.join(f)).unwrap_or_default()
-                )
-            })
-            .collect::<String>()
-    };
-    wait_until("php-fpm socket", Duration::from_secs(10), || sock.exists());
-    wait_until("nginx", Duration::from_secs(10), || {
-        TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
-    let (status, body) = get(port, "/emit.php?n=-1").expect("first request");
-    assert_eq!(status, 200, "warm-up request: {body}\n{}", logs(&d));
+    let port = host.port;
+    let (status, body) = get(port, "/emit.php").expect("first request");
+    assert_eq!(status, 200, "warm-up request: {body}\n{}", host.log());
 
-    let ids = Arc::new(Mutex::new(vec![body]));
+    let ids = Arc::new(Mutex::new(ids_in(&body)));
     let statuses = Arc::new(Mutex::new(std::collections::BTreeMap::<u16, usize>::new()));
     let stop = Arc::new(AtomicBool::new(false));
     let workers: Vec<_> = (0..clients)
-        .map(|c| {
+        .map(|_| {
             let (ids, statuses, stop) = (ids.clone(), statuses.clone(), stop.clone());
             std::thread::spawn(move || {
-                let mut n = 0;
                 while !stop.load(Ordering::Relaxed) {
-                    n += 1;
-                    match get(port, &format!("/emit.php?n={}", c * 1_000_000 + n)) {
+                    match get(port, "/emit.php") {
                         Ok((status, body)) => {
                             *statuses.lock().unwrap().entry(status).or_default() += 1;
-                            if status == 200 && body.starts_with("msg_") {
-                                ids.lock().unwrap().push(body);
+                            if status == 200 {
+                                ids.lock().unwrap().extend(ids_in(&body));
                             }
                         }
                         Err(_) => *statuses.lock().unwrap().entry(0).or_default() += 1,
@@ -185,18 +109,14 @@ pub fn scenario() {
 
     // The live pool delivers (workers recycle every 5 requests; idle ones keep polling).
     let live = wait_delivered(&ids, &[&receiver], Duration::from_secs(20));
-    // Then stop FPM gracefully (SIGQUIT: workers finish and run module shutdown), and let a
-    // CLI process pick up whatever a recycled worker left behind.
-    let graceful = fpm.stop_gracefully("-QUIT", Duration::from_secs(15));
-    drop(nginx);
+    // Then stop FPM gracefully and let a CLI process pick up whatever a recycled worker left.
+    let graceful = host.stop_gracefully();
+    let log = host.log();
+    let worker_starts = host.worker_starts();
+    drop(host);
     let counts = sweep(&php, 60.0);
     let tally = wait_delivered(&ids, &[&receiver], Duration::from_secs(10));
-    let worker_starts = std::fs::read_to_string(d.join("fpm.log"))
-        .unwrap_or_default()
-        .matches("started")
-        .count();
-    let fpm_log = std::fs::read_to_string(d.join("fpm.log")).unwrap_or_default();
-    let locked = fpm_log.contains("database is locked") || fpm_log.contains("RuntimeException");
+    let locked = log.contains("database is locked") || log.contains("RuntimeException");
     println!(
         "fpm: {:.0}s of load, {clients} clients, statuses {statuses:?}; {} of {} delivered while FPM ran; \
          fpm stopped gracefully: {graceful}; store after sweep: {counts}; fpm.log 'started' lines: {worker_starts}",
@@ -220,18 +140,15 @@ pub fn scenario() {
         &tally,
         if tally.lost == 0 && !locked { "pass" } else { "FAIL" },
     );
-    drop(fpm);
     assert!(
         ids.len() > 50,
-        "too few successful requests: {statuses:?}\n{}",
-        logs(&d)
+        "too few successful requests: {statuses:?}\n{log}"
     );
-    assert!(!locked, "PHP errors in the FPM log:\n{}", logs(&d));
+    assert!(!locked, "PHP errors in the FPM log:\n{log}");
     assert_eq!(
         tally.lost,
         0,
-        "lost ids under FPM recycling, e.g. {:?}\n{}",
-        &tally.lost_ids[..tally.lost_ids.len().min(10)],
-        logs(&d)
+        "lost ids under FPM recycling, e.g. {:?}\n{log}",
+        &tally.lost_ids[..tally.lost_ids.len().min(10)]
     );
 }

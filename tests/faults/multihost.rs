@@ -58,6 +58,11 @@ pub struct Host {
 
 impl Host {
     pub fn start(name: &'static str, ini: &[(String, String)]) -> Host {
+        Host::start_with(name, ini, "pm = static\npm.max_children = 3")
+    }
+
+    /// With this process manager configuration (the `pm…` lines of the pool).
+    pub fn start_with(name: &'static str, ini: &[(String, String)], pm: &str) -> Host {
         let dir = TempDir::new(name);
         let d = dir.0.clone();
         for sub in ["www", "tmp"] {
@@ -89,7 +94,7 @@ impl Host {
             d.join("php-fpm.conf"),
             format!(
                 "[global]\npid = {d}/fpm.pid\nerror_log = {d}/fpm.log\ndaemonize = no\n\n\
-                 [{name}]\nuser = root\ngroup = root\nlisten = {sock}\npm = static\npm.max_children = 3\n\
+                 [{name}]\nuser = root\ngroup = root\nlisten = {sock}\n{pm}\n\
                  catch_workers_output = yes\nclear_env = no\n",
                 d = d.display(),
                 sock = sock.display()
@@ -177,8 +182,31 @@ impl Host {
         }
     }
 
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.path("fpm.log")).unwrap_or_default()
+    pub fn log(&self) -> String {
+        ["fpm.log", "php-fpm.out", "nginx.out", "nginx-error.log"]
+            .iter()
+            .map(|f| {
+                format!(
+                    "--- {f}\n{}",
+                    std::fs::read_to_string(self.dir.path(f)).unwrap_or_default()
+                )
+            })
+            .collect()
+    }
+
+    /// Stop PHP-FPM gracefully (SIGQUIT: workers finish their request and run module shutdown).
+    pub fn stop_gracefully(&mut self) -> bool {
+        self.fpm
+            .as_mut()
+            .is_some_and(|fpm| fpm.stop_gracefully("-QUIT", Duration::from_secs(15)))
+    }
+
+    /// How many worker processes the pool has started.
+    pub fn worker_starts(&self) -> usize {
+        std::fs::read_to_string(self.dir.path("fpm.log"))
+            .unwrap_or_default()
+            .matches("started")
+            .count()
     }
 
     pub fn spool(&self) -> PathBuf {
@@ -196,7 +224,12 @@ fn cli(name: &str, ini: &[(String, String)], spool: &std::path::Path) -> Php {
 }
 
 /// Load: `clients` threads, alternating hosts, each request emitting one event, for `secs`.
-fn load(hosts: &[&Host], clients: usize, secs: Duration, stop_early: Arc<AtomicBool>) -> Vec<String> {
+fn load(
+    hosts: &[&Host],
+    clients: usize,
+    secs: Duration,
+    stop_early: Arc<AtomicBool>,
+) -> Vec<String> {
     let ports: Vec<u16> = hosts.iter().map(|h| h.port).collect();
     let ids = Arc::new(Mutex::new(Vec::new()));
     let deadline = Instant::now() + secs;
@@ -228,12 +261,20 @@ pub fn webhooks_are_shared() {
     let a = Host::start("host-a", &ini);
     let b = Host::start("host-b", &ini);
     // Created on A…
-    let (status, body) = a.get(&format!("/admin.php?op=register&name=fleet&url={}", rx.url("/in")));
+    let (status, body) = a.get(&format!(
+        "/admin.php?op=register&name=fleet&url={}",
+        rx.url("/in")
+    ));
     assert_eq!(status, 200, "{body}\n{}", a.log());
-    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"].as_i64().unwrap();
+    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"]
+        .as_i64()
+        .unwrap();
     // …listed by B on its next request, and B's events reach it.
     let (_, list) = b.get("/admin.php");
-    assert!(list.contains(&format!("\"id\":{id}")), "B does not list A's webhook: {list}");
+    assert!(
+        list.contains(&format!("\"id\":{id}")),
+        "B does not list A's webhook: {list}"
+    );
     let ids = b.emit(5);
     let t = wait_delivered(&ids, &[&rx], Duration::from_secs(20));
     report(
@@ -259,18 +300,35 @@ pub fn writers_on_both_hosts() {
     let b = Host::start("host-b", &ini);
     let control = cli("mh-writers", &ini, &a.spool());
     crate::common::register(&control, &rx.url("/in"), "'*'");
-    let ids = load(&[&a, &b], 8, Duration::from_secs(size(6, 30)), Arc::new(AtomicBool::new(false)));
+    let ids = load(
+        &[&a, &b],
+        8,
+        Duration::from_secs(size(6, 30)),
+        Arc::new(AtomicBool::new(false)),
+    );
     let t = wait_delivered(&ids, &[&rx], Duration::from_secs(60));
     report(
         "two hosts: 8 writers",
         "8 clients split across two PHP-FPM hosts, one event per request, one MariaDB store",
         &t,
-        if t.lost == 0 && t.duplicates == 0 { "ok" } else { "FAIL" },
+        if t.lost == 0 && t.duplicates == 0 {
+            "ok"
+        } else {
+            "FAIL"
+        },
     );
-    assert!(ids.len() > 100, "too few requests succeeded: {}\n{}", ids.len(), a.log());
+    assert!(
+        ids.len() > 100,
+        "too few requests succeeded: {}\n{}",
+        ids.len(),
+        a.log()
+    );
     assert_eq!(t.lost, 0, "lost e.g. {:?}", &t.lost_ids[..t.lost.min(5)]);
     // Nothing was killed, so no lease ran out: no delivery may have been attempted twice.
-    assert_eq!(t.duplicates, 0, "a delivery was attempted twice while its lease was held");
+    assert_eq!(
+        t.duplicates, 0,
+        "a delivery was attempted twice while its lease was held"
+    );
 }
 
 pub fn host_killed_for_good() {
