@@ -182,13 +182,13 @@ fn concurrent_renames_never_undo_a_rotation() {
     let id = register(&php, "https://a.example/", "'*'");
     let renamer = php
         .command(&format!(
-            "<?php for ($i = 0; $i < 3000; $i++) umw_update_webhook({id}, ['name' => \"n$i\", 'headers' => ['X-N' => (string) $i]]);"
+            "<?php for ($i = 0; $i < 20000; $i++) umw_update_webhook({id}, ['name' => \"n$i\", 'headers' => ['X-N' => (string) $i]]);"
         ))
         .spawn()
         .unwrap();
     let out = php.ok(&format!(
         r#"<?php $undone = 0;
-        for ($i = 0; $i < 1500; $i++) {{
+        for ($i = 0; $i < 6000; $i++) {{
             $s = umw_rotate_secret({id});
             if (umw_get_webhook({id}, true)['secret'] !== $s) $undone++;
         }}
