@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# umw benchmark suite. `bash bench/run.sh` (full, ~20 min) or `bash bench/run.sh --quick` (~90 s).
+# umw benchmark suite. `bash bench/run.sh` (full, ~15 min) or `bash bench/run.sh --quick` (~90 s).
 # Everything runs on 127.0.0.1: private nginx (fast and counting receivers, the PHP-FPM front), a
 # python endpoint that answers in 200 ms and one that never answers, PHP-FPM pools without umw,
 # with embedded delivery, with the agent (umw-agent) and with a MariaDB store, a private MariaDB
