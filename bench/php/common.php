@@ -44,6 +44,12 @@ function bench_rss_kb(): int {
     return preg_match('/^VmRSS:\s+(\d+)/m', (string)$s, $m) ? (int)$m[1] : -1;
 }
 
+/** CPU seconds this process has used so far, every thread counted (user + system). */
+function bench_cpu_seconds(): float {
+    $r = getrusage();
+    return $r['ru_utime.tv_sec'] + $r['ru_utime.tv_usec'] / 1e6 + $r['ru_stime.tv_sec'] + $r['ru_stime.tv_usec'] / 1e6;
+}
+
 function bench_threads(): int {
     return count(scandir('/proc/self/task')) - 2;
 }

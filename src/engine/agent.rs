@@ -231,7 +231,12 @@ pub fn check(settings: &Settings) -> Check {
 
 /// Run the agent until `stop` is set (SIGTERM), then drain like an FPM worker's graceful end:
 /// persist everything read, give attempts in flight the shutdown time, give back the rest.
+///
+/// Like the embedded background threads, the agent runs 10 nice levels below the PHP workers
+/// (set here, before any thread starts, so every thread inherits it): on a saturated host the
+/// request comes first and deliveries catch up after — measured in bench/README.md.
 pub fn run(settings: Settings, stop: &AtomicBool) -> Result<()> {
+    crate::engine::runtime::yield_to_requests();
     let settings = Arc::new(settings);
     let shared: SharedStore = Arc::new(Mutex::new(store::open(&settings.store)?));
     let writer_store = store::open(&settings.store)?;

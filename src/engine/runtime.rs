@@ -501,8 +501,9 @@ impl Engine {
 
 /// Background threads run at a lower scheduling priority than the PHP thread that serves the
 /// request: on a saturated host, the request comes first and deliveries catch up after (nothing
-/// is lost meanwhile — a full queue spills to the store). Linux applies nice per thread.
-fn yield_to_requests() {
+/// is lost meanwhile — a full queue spills to the store). Linux applies nice per thread; threads
+/// inherit it from the thread that creates them.
+pub(crate) fn yield_to_requests() {
     // SAFETY: plain system calls on this thread's own id; failure leaves the priority unchanged.
     unsafe {
         let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
