@@ -12,12 +12,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// The shared store for a scenario, or None (skipped) when no database is configured.
+/// The shared store for a scenario (tables of its own, whatever earlier runs left in the
+/// database), or None (skipped) when no database is configured.
 fn store_url(prefix: &str) -> Option<String> {
     match std::env::var("UMW_TEST_MYSQL_URL") {
         Ok(url) if !url.is_empty() => {
             let sep = if url.contains('?') { '&' } else { '?' };
-            Some(format!("{url}{sep}prefix={prefix}"))
+            let run = random_u64() % 1_000_000;
+            Some(format!("{url}{sep}prefix={prefix}{run}_"))
         }
         _ => {
             assert!(
@@ -78,6 +80,11 @@ impl Host {
             "<?php header('content-type: application/json');\n\
              if (($_GET['op'] ?? '') === 'register') { echo json_encode(['id' => umw_register_webhook(['name' => $_GET['name'], 'url' => $_GET['url'], 'events' => '*'])]); }\n\
              else { echo json_encode(umw_list_webhooks()); }\n",
+        )
+        .unwrap();
+        std::fs::write(
+            d.join("www/stats.php"),
+            "<?php $s = umw_stats(); echo json_encode([$s['pid'], $s['queued'], $s['store_errors'], $s['last_error'], $s['emitted']]);\n",
         )
         .unwrap();
         let mut php_ini = format!("extension={}\n", extension().display());
@@ -307,6 +314,16 @@ pub fn writers_on_both_hosts() {
         Arc::new(AtomicBool::new(false)),
     );
     let t = wait_delivered(&ids, &[&rx], Duration::from_secs(60));
+    if t.lost > 0 {
+        println!(
+            "store: {}\nA stats: {}\nB stats: {}\nA: {}\nB: {}",
+            control.ok("<?php echo json_encode(umw_stats()['store_counts']);"),
+            a.get("/stats.php").1,
+            b.get("/stats.php").1,
+            a.log(),
+            b.log()
+        );
+    }
     report(
         "two hosts: 8 writers",
         "8 clients split across two PHP-FPM hosts, one event per request, one MariaDB store",

@@ -144,7 +144,7 @@ fn read_only() -> Result<(), String> {
 
 fn disk_full() -> Result<(), String> {
     let scratch = crate::common::TempDir::new("store-full");
-    let Some(fs) = Tmpfs::mount(&scratch.path("mnt"), "600k") else {
+    let Some(fs) = Tmpfs::mount(&scratch.path("mnt"), "1600k") else {
         note("store-disk-full: skipped (mount -t tmpfs not permitted here)");
         return Ok(());
     };
@@ -165,6 +165,14 @@ catch (Throwable $e) { echo "threw ", get_class($e), ": ", $e->getMessage(), "\n
         .find(|l| l.starts_with("threw"))
         .unwrap_or("")
         .to_string();
+    // Durable emits allocate whole spool segments up front, so A stops before the disk is full:
+    // fill what is left, so C and B really meet a full disk.
+    {
+        use std::io::Write;
+        let mut filler = std::fs::File::create(fs.0.join("filler")).unwrap();
+        let chunk = vec![0u8; 4096];
+        while filler.write_all(&chunk).is_ok() {}
+    }
     // C: async emits on the full disk, process ends before the fix: accepted, never persisted.
     let c = php.ok(r#"<?php for ($i = 0; $i < 300; $i++) echo umw_emit('payment_received', ['c' => $i]), "\n";"#);
     let c_ids = ids_in(&c);
@@ -215,7 +223,7 @@ var_dump(umw_flush(10.0));
         && a_threw.contains("No space left on device");
     report(
         "store-disk-full-durable",
-        &format!("600 KiB tmpfs, umw.durable_emit=1: emits until umw_emit throws RuntimeException \"No space left on device\" (after {} events); tmpfs grown: all returned ids delivered", a_ids.len()),
+        &format!("1.6 MB tmpfs (one 1 MB spool segment fits), umw.durable_emit=1: emits until umw_emit throws RuntimeException \"No space left on device\" (after {} events); tmpfs grown: all returned ids delivered", a_ids.len()),
         &ta,
         if ta.lost == 0 { "pass" } else { "FAIL" },
     );
