@@ -47,7 +47,7 @@ fn external_ids_link_and_are_unique() {
         $id = umw_register_webhook(['name' => 'um', 'url' => 'https://a.example/', 'external_id' => 'ultimate-multisite:1:9']);
         echo umw_list_webhooks(['external_id' => 'ultimate-multisite:1:9'])[0]['id'] === $id ? "found\n" : "missing\n";
         try { umw_register_webhook(['name' => 'dup', 'url' => 'https://b.example/', 'external_id' => 'ultimate-multisite:1:9']); }
-        catch (RuntimeException $e) { echo get_class($e), ': ', $e->getMessage(), "\n"; }
+        catch (ValueError $e) { echo get_class($e), ': ', $e->getMessage(), "\n"; }
         var_export(umw_update_webhook($id, ['external_id' => null])['external_id']);"#,
     );
     assert!(out.contains("found"), "{out}");

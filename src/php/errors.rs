@@ -38,6 +38,10 @@ pub fn from_engine(function: &str, error: Error) -> PhpException {
         Error::Config { setting, reason } => {
             runtime_error(function, format!("php.ini {setting}: {reason}"))
         }
+        // A value the store refuses (a taken external_id) is bad input, like any other.
+        Error::Store(e) if e.kind == crate::engine::store::StoreErrorKind::Conflict => {
+            value_error(function, e.message)
+        }
         other => runtime_error(function, other),
     }
 }

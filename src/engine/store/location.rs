@@ -229,11 +229,15 @@ impl fmt::Display for StoreLocation {
                 } else {
                     m.host.clone()
                 };
-                write!(
-                    f,
-                    "mysql://{}{hidden}@{host}:{}/{}",
-                    m.user, m.port, m.database
-                )?;
+                // Through a socket the port means nothing: leave it out.
+                match &m.socket {
+                    Some(_) => write!(f, "mysql://{}{hidden}@{host}/{}", m.user, m.database)?,
+                    None => write!(
+                        f,
+                        "mysql://{}{hidden}@{host}:{}/{}",
+                        m.user, m.port, m.database
+                    )?,
+                }
                 let mut sep = '?';
                 if let Some(socket) = &m.socket {
                     write!(f, "{sep}socket={socket}")?;
@@ -335,7 +339,7 @@ mod tests {
             StoreLocation::parse("mysql://wp:hunter2@db:3306/wp?socket=/s", "wp_umw_").unwrap();
         for text in [loc.to_string(), format!("{loc:?}")] {
             assert!(!text.contains("hunter2"), "{text}");
-            assert!(text.contains("wp:***@db:3306/wp?socket=/s"), "{text}");
+            assert!(text.contains("wp:***@db/wp?socket=/s"), "{text}");
         }
         assert_eq!(redact_url("mysql://a:b@c/d"), "mysql://a:***@c/d");
         assert_eq!(redact_url("/plain/path"), "/plain/path");

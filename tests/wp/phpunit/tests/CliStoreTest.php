@@ -85,7 +85,7 @@ final class CliStoreTest extends TestCase {
 		putenv( 'UMW_CLI_TARGET=' . $this->target() );
 		$again = WpCli::run( array( 'umw', 'store', 'migrate', '--to=env:UMW_CLI_TARGET', '--with-log', '--yes' ) );
 		$this->assertSame( 0, $again['code'], $again['stderr'] );
-		$this->assertMatchesRegularExpression( '/^Success: Copied 0 webhooks, 0 deliveries \(0 messages, 0 attempts\) and \d+ statistics rows into mysql:\/\/umw_wp:\*\*\*@localhost:3306\/umw_wp\?socket=[^ ]+&prefix=' . preg_quote( $this->prefix, '/' ) . '; \d+ were there already\.$/m', $again['stdout'] );
+		$this->assertMatchesRegularExpression( '/^Success: Copied 0 webhooks, 0 deliveries \(0 messages, 0 attempts\) and \d+ statistics rows into mysql:\/\/umw_wp:\*\*\*@localhost\/umw_wp\?socket=[^ ]+&prefix=' . preg_quote( $this->prefix, '/' ) . '; \d+ were there already\.$/m', $again['stdout'] );
 		$this->assertStringContainsString( 'Next: set umw.store = "mysql://umw_wp:***@', $again['stdout'] );
 		$this->assertStringNotContainsString( DB_PASSWORD, $again['stdout'] . $again['stderr'] );
 		$this->assertSame( $in_store, $this->count_rows( 'webhooks' ) );
