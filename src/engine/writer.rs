@@ -80,21 +80,21 @@ pub const RECYCLED_BUFFERS: usize = 256;
 const RECYCLE_MAX_BYTES: usize = 64 * 1024;
 
 pub struct Writer {
-    pub store: Box<dyn Store>,
-    pub settings: Arc<Settings>,
-    pub counters: Arc<Counters>,
-    pub ids: Arc<IdGenerator>,
-    pub emits: Receiver<NewMessage>,
-    pub control: Receiver<Control>,
-    pub directory: Arc<Directory>,
-    pub dispatcher: Dispatcher,
+    store: Box<dyn Store>,
+    settings: Arc<Settings>,
+    counters: Arc<Counters>,
+    ids: Arc<IdGenerator>,
+    emits: Receiver<NewMessage>,
+    control: Receiver<Control>,
+    directory: Arc<Directory>,
+    dispatcher: Dispatcher,
     /// Persisted payload buffers go back to the PHP thread for its next emit: freeing them here
     /// would make this thread and the PHP thread contend for the allocator's arena lock.
-    pub recycle: Sender<Vec<u8>>,
-    pub spool: Arc<Spool>,
+    recycle: Sender<Vec<u8>>,
+    spool: Arc<Spool>,
     /// The agent: messages come from the host's spool segments instead of the emit channel.
-    pub tailer: Option<Tailer>,
-    pub heartbeat: Option<Heartbeat>,
+    tailer: Option<Tailer>,
+    heartbeat: Option<Heartbeat>,
 }
 
 /// How often the agent looks at the spool: soon after it found something, less when idle.
